@@ -1,0 +1,65 @@
+package dev.herald;
+
+import dev.herald.InvalidInputException.Problem;
+import dev.herald.internal.Checks;
+import dev.herald.internal.Redact;
+import io.vavr.collection.Seq;
+import io.vavr.control.Validation;
+import java.time.Duration;
+
+/**
+ * How a push service should treat a notification: how long it may hold it for an offline device,
+ * how urgent it is, and which earlier message it replaces.
+ *
+ * @param timeToLive how long the push service keeps the message for an offline device, 0 to
+ *     {@value #MAX_TTL_DAYS} days (FCM's limit); default one day
+ * @param urgency Web Push urgency, FCM/APNs priority; default {@link Urgency#NORMAL}
+ * @param collapseKey the id that makes a later message replace an earlier one on the device (Web
+ *     Push {@code Topic}, FCM {@code collapse_key}, {@code apns-collapse-id}, notification tag);
+ *     null means "derive from the idempotency key", which is what makes a repeated send invisible
+ */
+public record DeliveryOptions(Duration timeToLive, Urgency urgency, String collapseKey) {
+  /** Longest time to live accepted, FCM's limit. */
+  public static final int MAX_TTL_DAYS = 28;
+  /** Default time to live. */
+  public static final Duration DEFAULT_TTL = Duration.ofDays(1);
+  /** One day, normal urgency, collapse key derived from the idempotency key. */
+  public static final DeliveryOptions DEFAULTS = new DeliveryOptions(DEFAULT_TTL, Urgency.NORMAL, null);
+
+  /** Validates. */
+  public DeliveryOptions {
+    Checks.orThrow(check("", timeToLive, urgency, collapseKey), "delivery options");
+  }
+
+  /** Validates without throwing; problem paths start with {@code prefix}. */
+  public static Validation<Seq<Problem>, DeliveryOptions> validate(String prefix, Duration timeToLive,
+      Urgency urgency, String collapseKey) {
+    return check(prefix, timeToLive, urgency, collapseKey).map(ok -> new DeliveryOptions(timeToLive, urgency, collapseKey));
+  }
+
+  /** A copy with another time to live. */
+  public DeliveryOptions withTimeToLive(Duration ttl) {
+    return new DeliveryOptions(ttl, urgency, collapseKey);
+  }
+
+  /** A copy with an explicit collapse key. */
+  public DeliveryOptions withCollapseKey(String key) {
+    return new DeliveryOptions(timeToLive, urgency, key);
+  }
+
+  private static Validation<Seq<Problem>, Boolean> check(String prefix, Duration ttl, Urgency urgency, String collapseKey) {
+    Checks c = Checks.of(prefix);
+    if (c.required(ttl, "timeToLive")) {
+      c.check(!ttl.isNegative() && ttl.compareTo(Duration.ofDays(MAX_TTL_DAYS)) <= 0, "timeToLive",
+          "must be between 0 and " + MAX_TTL_DAYS + " days: " + ttl);
+    }
+    c.required(urgency, "urgency");
+    if (collapseKey != null) {
+      // 32 base64url characters is the Web Push Topic limit (RFC 8030 §5.4), the strictest of all channels.
+      c.check(!collapseKey.isEmpty() && collapseKey.length() <= 32 && Checks.base64Url(collapseKey), "collapseKey",
+          "must be 1-32 URL-safe base64 characters: " + Redact.quote(collapseKey, 40));
+    }
+    return c.result(() -> Boolean.TRUE);
+  }
+
+}

@@ -1,0 +1,119 @@
+package dev.herald;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a transport reports for one send: the closed set of results the engine knows how to act
+ * on. A provider's rejection is a value, not an exception; every non-delivered outcome keeps the
+ * provider's raw code (an HTTP status, an FCM error code) beside a short reason, so a code Herald
+ * does not know yet is never lost.
+ */
+public sealed interface Outcome {
+
+  /** The provider's raw code ({@code "201"}, {@code "UNREGISTERED"}), or null when there was none. */
+  String rawCode();
+
+  /**
+   * The push service accepted the message. Terminal.
+   *
+   * @param providerId the provider's id for the message (FCM {@code name}, Web Push {@code Location}); may be null
+   */
+  record Delivered(String providerId) implements Outcome {
+    @Override
+    public String rawCode() {
+      return null;
+    }
+  }
+
+  /**
+   * A transient failure (429, 5xx, timeout, connection reset): try again later, no sooner than
+   * {@code retryAfter} when the provider said so.
+   *
+   * @param retryAfter the provider's {@code Retry-After}, or null
+   * @param rawCode the provider's code, or null for an I/O failure
+   * @param reason short human-readable reason
+   */
+  record Retry(Duration retryAfter, String rawCode, String reason) implements Outcome {
+    /** Validates. */
+    public Retry {
+      Objects.requireNonNull(reason, "reason");
+      if (retryAfter != null && retryAfter.isNegative()) {
+        throw new IllegalArgumentException("retryAfter must be >= 0: " + retryAfter);
+      }
+    }
+  }
+
+  /**
+   * The provider refused this message (bad payload, too large): retrying would fail again, the
+   * device is kept. Terminal: the delivery is dead and can be re-queued by an operator.
+   *
+   * @param rawCode the provider's code
+   * @param reason short reason, may include an excerpt of the provider's body
+   */
+  record Rejected(String rawCode, String reason) implements Outcome {
+    /** Validates. */
+    public Rejected {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * The device is gone (FCM {@code UNREGISTERED}, Web Push 404/410): never retry; the device is
+   * invalidated in the same transaction that records this outcome.
+   *
+   * @param rawCode the provider's code
+   * @param reason short reason
+   */
+  record TargetGone(String rawCode, String reason) implements Outcome {
+    /** Validates. */
+    public TargetGone {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * The sender, not the message, is the problem (VAPID rejected, OAuth failure, FCM
+   * {@code THIRD_PARTY_AUTH_ERROR}): the engine pauses the channel and keeps the message pending.
+   *
+   * @param retryAfter how long the provider asked to wait, or null
+   * @param rawCode the provider's code
+   * @param reason short reason
+   */
+  record ChannelUnavailable(Duration retryAfter, String rawCode, String reason) implements Outcome {
+    /** Validates. */
+    public ChannelUnavailable {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Shorthand for {@link Delivered}. */
+  static Outcome delivered(String providerId) {
+    return new Delivered(providerId);
+  }
+
+  /** Shorthand for {@link Retry} without a provider's delay. */
+  static Outcome retry(String rawCode, String reason) {
+    return new Retry(null, rawCode, reason);
+  }
+
+  /** Shorthand for {@link Retry} with the provider's delay. */
+  static Outcome retry(Duration after, String rawCode, String reason) {
+    return new Retry(after, rawCode, reason);
+  }
+
+  /** Shorthand for {@link Rejected}. */
+  static Outcome rejected(String rawCode, String reason) {
+    return new Rejected(rawCode, reason);
+  }
+
+  /** Shorthand for {@link TargetGone}. */
+  static Outcome targetGone(String rawCode, String reason) {
+    return new TargetGone(rawCode, reason);
+  }
+
+  /** Shorthand for {@link ChannelUnavailable}. */
+  static Outcome channelUnavailable(String rawCode, String reason) {
+    return new ChannelUnavailable(null, rawCode, reason);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.herald.spi;
+
+import dev.herald.Delivery;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One delivery under this instance's lease.
+ *
+ * @param delivery what to send
+ * @param fencingToken the claim's token; a completion is applied only with the current one
+ * @param enqueuedAt when the notification was enqueued (store clock), for the retry policy's max age
+ */
+public record ClaimedDelivery(Delivery delivery, long fencingToken, Instant enqueuedAt) {
+  /** Validates. */
+  public ClaimedDelivery {
+    Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(enqueuedAt, "enqueuedAt");
+  }
+}

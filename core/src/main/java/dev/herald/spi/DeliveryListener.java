@@ -1,0 +1,55 @@
+package dev.herald.spi;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.Outcome;
+import java.time.Duration;
+
+/**
+ * Observes the engine: for metrics, alerts and the host's own bookkeeping (a device invalidated, a
+ * channel paused). Every method is a no-op by default.
+ *
+ * <p>Methods are called after the fact they report was recorded, from engine threads. They must be
+ * fast and should not throw; an exception is caught, logged and otherwise ignored.
+ */
+public interface DeliveryListener {
+
+  /** A delivery was claimed under a lease and is about to be guarded and sent. */
+  default void claimed(Delivery delivery) {}
+
+  /** A transport finished a send (whatever the outcome), after {@code elapsed}. */
+  default void sendCompleted(Delivery delivery, Outcome outcome, Duration elapsed) {}
+
+  /** The push service accepted the delivery and that was recorded. */
+  default void delivered(Delivery delivery, Outcome.Delivered outcome) {}
+
+  /** The delivery failed transiently and was rescheduled after {@code delay}. */
+  default void retryScheduled(Delivery delivery, Outcome cause, Duration delay) {}
+
+  /** The delivery was given up: rejected by the provider or retries exhausted. */
+  default void dead(Delivery delivery, Outcome cause) {}
+
+  /** A guard vetoed the delivery; it is cancelled. */
+  default void cancelled(Delivery delivery, String reason) {}
+
+  /** The notification's expiry passed before the delivery could be sent. */
+  default void expired(Delivery delivery) {}
+
+  /** The device is gone; it was invalidated in the same transaction as the outcome. */
+  default void targetInvalidated(Delivery delivery, Outcome.TargetGone cause) {}
+
+  /** A channel was paused because the sender itself failed (credentials, configuration). */
+  default void channelPaused(Channel channel, Outcome cause, Duration pausedFor) {}
+
+  /** A paused channel sent successfully again. */
+  default void channelResumed(Channel channel) {}
+
+  /**
+   * A completion arrived after this instance's lease had been lost (another instance took the
+   * delivery over); it was discarded and changed nothing.
+   */
+  default void staleCompletionDiscarded(Delivery delivery, Outcome outcome) {}
+
+  /** A delivery was put back unsent (shutdown, paused channel) without counting an attempt. */
+  default void released(Delivery delivery, String why) {}
+}

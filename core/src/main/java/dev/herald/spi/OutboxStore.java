@@ -1,0 +1,75 @@
+package dev.herald.spi;
+
+import dev.herald.EnqueueResult;
+import dev.herald.Notification;
+import dev.herald.NotificationStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where notifications wait and where outcomes are recorded: the engine's only shared state, and so
+ * what coordinates several engine instances. {@code herald-outbox-jdbc} implements it on
+ * PostgreSQL and H2; {@link dev.herald.InMemoryOutboxStore} in core serves tests and quick starts.
+ *
+ * <p>Contract, which the engine relies on for its guarantees:
+ * <ul>
+ *   <li>{@link #enqueue} of a known idempotency key (pending, or finished within the dedup window)
+ *       creates nothing and reports the existing notification, also under concurrent duplicates.
+ *   <li>{@link #claim} hands each due delivery to at most one caller at a time, under a lease, with
+ *       a fencing token that changes on every claim; a delivery whose lease expired is claimable
+ *       again. Notifications for a recipient id are expanded to one delivery per active device of
+ *       that recipient when they fall due, atomically and once. Due checks and leases use the
+ *       store's clock (the database's), not the caller's.
+ *   <li>{@link #complete} applies a completion only if the delivery is still in flight under the
+ *       same fencing token; otherwise it changes nothing and returns it as stale.
+ *   <li>No call holds a lock or a transaction open after it returns.
+ * </ul>
+ * Implementations are thread-safe.
+ */
+public interface OutboxStore {
+
+  /** Enqueues a notification unless its key is already known. Runs in its own transaction. */
+  EnqueueResult enqueue(Notification notification);
+
+  /** Enqueues several notifications in one transaction; results are in input order. */
+  default List<EnqueueResult> enqueueAll(List<Notification> notifications) {
+    List<EnqueueResult> results = new ArrayList<>(notifications.size());
+    for (Notification n : notifications) {
+      results.add(enqueue(n));
+    }
+    return results;
+  }
+
+  /**
+   * Cancels what is not yet claimed of the notification with this key: its unexpanded notification
+   * or its pending deliveries. A delivery already in flight is not interrupted.
+   *
+   * @return true when something was cancelled
+   */
+  boolean cancel(String idempotencyKey);
+
+  /** Claims due deliveries under a lease; see the interface contract. */
+  ClaimBatch claim(ClaimRequest request);
+
+  /**
+   * Records outcomes, each fenced by its token, in as few transactions as the store can.
+   *
+   * @return the completions that were stale (lease lost) and so changed nothing
+   */
+  List<Completion> complete(List<Completion> completions);
+
+  /** The notification with this key and its deliveries, if the store still has it. */
+  Optional<NotificationStatus> find(String idempotencyKey);
+
+  /**
+   * Asks the store to call {@code wakeUp} when new work may be due (a commit of an enqueue), so
+   * the engine can claim it without waiting for its next poll. Best effort: polling stays the safety
+   * net. The default never calls it.
+   *
+   * @return closes the subscription
+   */
+  default AutoCloseable subscribe(Runnable wakeUp) {
+    return () -> {};
+  }
+}
