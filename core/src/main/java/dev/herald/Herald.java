@@ -3,6 +3,10 @@ package dev.herald;
 import dev.herald.internal.Engine;
 import dev.herald.internal.EngineConfig;
 import dev.herald.internal.SafeListener;
+import dev.herald.internal.ValidatingDeviceRegistry;
+import dev.herald.spi.DeviceRegistry;
+import java.util.HashMap;
+import java.util.Map;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
 import dev.herald.spi.OutboxStore;
@@ -46,10 +50,14 @@ public final class Herald implements AutoCloseable {
 
   private final EngineConfig config;
   private final Engine engine;
+  private final DeviceRegistry devices;
 
-  private Herald(EngineConfig config) {
+  private Herald(EngineConfig config, DeviceRegistry registry) {
     this.config = config;
     this.engine = new Engine(config);
+    Map<Channel, Transport> byChannel = new HashMap<>();
+    config.transports().forEach(t -> byChannel.put(t.channel(), t));
+    this.devices = registry == null ? null : new ValidatingDeviceRegistry(registry, byChannel);
   }
 
   /** A builder; {@link Builder#store} and at least one {@link Builder#transport} are required. */
@@ -120,6 +128,19 @@ public final class Herald implements AutoCloseable {
     return config.store().find(idempotencyKey);
   }
 
+  /**
+   * The device registry given to {@link Builder#deviceRegistry}, validating every target with its
+   * channel's transport (for example the Web Push endpoint policy) before it is stored.
+   *
+   * @throws IllegalStateException when no registry was configured
+   */
+  public DeviceRegistry devices() {
+    if (devices == null) {
+      throw new IllegalStateException("no device registry configured: call deviceRegistry(DeviceRegistry) on the builder");
+    }
+    return devices;
+  }
+
   /** Asks the poll loop to claim now rather than at its next poll. */
   public void wakeUp() {
     engine.wakeUp();
@@ -164,6 +185,7 @@ public final class Herald implements AutoCloseable {
    */
   public static final class Builder {
     private OutboxStore store;
+    private DeviceRegistry registry;
     private final List<Transport> transports = new ArrayList<>();
     private DeliveryGuard guard = DeliveryGuard.allowAll();
     private final List<DeliveryListener> listeners = new ArrayList<>();
@@ -179,12 +201,24 @@ public final class Herald implements AutoCloseable {
     private Duration channelPause = Duration.ofSeconds(30);
     private Duration maxChannelPause = Duration.ofMinutes(15);
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private double valveShare = 0.5;
+    private int valveMinSamples = 20;
+    private Duration valveWindow = Duration.ofMinutes(1);
 
     private Builder() {}
 
     /** Where notifications wait and outcomes are recorded; required. */
     public Builder store(OutboxStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The registry behind {@link Herald#devices()}; default none. Usually the same object as the
+     * store ({@code JdbcOutbox} and {@link InMemoryOutboxStore} are both).
+     */
+    public Builder deviceRegistry(DeviceRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
@@ -284,6 +318,29 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
+     * The "target gone" safety valve: when at least {@code share} of a channel's last outcomes
+     * within {@code window} (and at least {@code minSamples} of them) are "target gone", devices are
+     * no longer invalidated; the message is kept and the channel paused and reported through
+     * {@link DeliveryListener#channelPaused}, because that pattern means wrong credentials or the
+     * wrong project, not dead devices. Default 0.5, 20 samples, 1 minute.
+     */
+    public Builder targetGoneSafetyValve(double share, int minSamples, Duration window) {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("share must be in (0, 1]: " + share);
+      }
+      this.valveShare = share;
+      this.valveMinSamples = atLeast("minSamples", minSamples, 1);
+      this.valveWindow = positive("window", window);
+      return this;
+    }
+
+    /** Turns the "target gone" safety valve off: every "target gone" invalidates its device. */
+    public Builder disableTargetGoneSafetyValve() {
+      this.valveShare = 0;
+      return this;
+    }
+
+    /**
      * Builds the engine (not started).
      *
      * @throws IllegalStateException when the store or transports are missing, two transports share
@@ -309,7 +366,7 @@ public final class Herald implements AutoCloseable {
       String id = instanceId != null ? instanceId : defaultInstanceId();
       return new Herald(new EngineConfig(store, List.copyOf(transports), guard, new SafeListener(listeners), retryPolicy,
           clock, id, pollInterval, batchSize, lease, maxInFlightPerChannel, dispatchThreads, completionBatchSize,
-          channelPause, maxChannelPause, shutdownTimeout));
+          channelPause, maxChannelPause, shutdownTimeout, valveShare, valveMinSamples, valveWindow), registry);
     }
 
     private static String defaultInstanceId() {

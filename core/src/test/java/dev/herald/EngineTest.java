@@ -307,6 +307,84 @@ class EngineTest {
   }
 
   @Test
+  void massTargetGoneTripsTheSafetyValveInsteadOfInvalidatingEveryone() {
+    fcm.always(Outcome.targetGone("UNREGISTERED", "wrong project?"));
+    for (int i = 0; i < 40; i++) {
+      DeviceTarget t = new DeviceTarget.FcmToken("token-" + i + "-abcdefghijkl");
+      store.register("member-" + i, t);
+      store.enqueue(Notification.builder("k" + i).recipient(Recipient.id("member-" + i)).title("t").build());
+    }
+    herald().runOnce();
+    long invalid = java.util.stream.IntStream.range(0, 40)
+        .filter(i -> store.find(new DeviceTarget.FcmToken("token-" + i + "-abcdefghijkl")).orElseThrow().status() == Device.Status.INVALID)
+        .count();
+    // The 20th "gone" in a row trips the valve: 19 devices invalidated, the rest kept.
+    assertThat(invalid).isEqualTo(19);
+    assertThat(herald.paused(Channel.FCM)).isTrue();
+    assertThat(events.events("paused")).containsExactly("paused fcm");
+    long pending = java.util.stream.IntStream.range(0, 40).filter(i -> state("k" + i) == DeliveryState.PENDING).count();
+    assertThat(pending).isEqualTo(21);
+    assertThat(events.events("dead")).isEmpty();
+  }
+
+  @Test
+  void scatteredTargetGoneInvalidatesNormally() {
+    fcm.always(d -> CompletableFuture.completedFuture(d.notificationKey().endsWith("3")
+        ? Outcome.targetGone("UNREGISTERED", "gone") : Outcome.delivered("ok")));
+    for (int i = 0; i < 40; i++) {
+      store.register("member-" + i, new DeviceTarget.FcmToken("token-" + i + "-abcdefghijkl"));
+      store.enqueue(Notification.builder("k" + i).recipient(Recipient.id("member-" + i)).title("t").build());
+    }
+    herald().runOnce();
+    assertThat(herald.paused(Channel.FCM)).isFalse();
+    assertThat(events.events("invalidated")).hasSize(4);
+  }
+
+  @Test
+  void disabledSafetyValveInvalidatesEveryGoneDevice() {
+    fcm.always(Outcome.targetGone("410", "gone"));
+    herald = builder().disableTargetGoneSafetyValve().build();
+    for (int i = 0; i < 30; i++) {
+      store.register("member-" + i, new DeviceTarget.FcmToken("token-" + i + "-abcdefghijkl"));
+      store.enqueue(Notification.builder("k" + i).recipient(Recipient.id("member-" + i)).title("t").build());
+    }
+    herald.runOnce();
+    assertThat(events.events("invalidated")).hasSize(30);
+    assertThat(herald.paused(Channel.FCM)).isFalse();
+  }
+
+  @Test
+  void devicesAreValidatedByTheirTransportBeforeTheyAreStored() {
+    ScriptedTransport strict = new ScriptedTransport(Channel.of("sms"));
+    dev.herald.spi.Transport validating = new dev.herald.spi.Transport() {
+      @Override
+      public Channel channel() {
+        return Channel.of("sms");
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Outcome> send(Delivery d) {
+        return strict.send(d);
+      }
+
+      @Override
+      public void validate(DeviceTarget target) {
+        if (!target.address().startsWith("+")) {
+          throw new InvalidInputException("device target", List.of(new InvalidInputException.Problem("address", "must start with +")));
+        }
+      }
+    };
+    herald = builder().transport(validating).deviceRegistry(store).build();
+    assertThatThrownBy(() -> herald.devices().register("m", new DeviceTarget.Custom(Channel.of("sms"), "5550100")))
+        .isInstanceOf(InvalidInputException.class).hasMessage("invalid device target: address must start with +");
+    assertThatThrownBy(() -> herald.devices().register("m", new DeviceTarget.Custom(Channel.of("email"), "a@b.c")))
+        .isInstanceOf(InvalidInputException.class).hasMessage("invalid device target: channel has no transport registered on this Herald: email");
+    assertThat(store.devices("m")).isEmpty();
+    herald.devices().register("m", new DeviceTarget.Custom(Channel.of("sms"), "+5550100"));
+    assertThat(store.devices("m")).hasSize(1);
+  }
+
+  @Test
   void throwingListenerChangesNothing() {
     herald = builder().listener(new DeliveryListener() {
       @Override

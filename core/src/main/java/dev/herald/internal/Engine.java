@@ -52,6 +52,7 @@ public final class Engine {
 
   private final EngineConfig cfg;
   private final Map<Channel, ChannelGate> gates = new LinkedHashMap<>();
+  private final Map<Channel, TargetGoneValve> valves = new HashMap<>();
   private final Waiter waiter = new Waiter();
   private final ExecutorService dispatchPool;
   private final LinkedBlockingQueue<Finished> completions = new LinkedBlockingQueue<>();
@@ -92,6 +93,9 @@ public final class Engine {
     this.cfg = cfg;
     for (Transport t : cfg.transports()) {
       gates.put(t.channel(), new ChannelGate(t, cfg.maxInFlightPerChannel(), cfg.channelPause(), cfg.maxChannelPause()));
+      if (cfg.valveEnabled()) {
+        valves.put(t.channel(), new TargetGoneValve(cfg.valveShare(), cfg.valveMinSamples(), cfg.valveWindow()));
+      }
     }
     AtomicInteger n = new AtomicInteger();
     ThreadFactory tf = r -> {
@@ -379,13 +383,18 @@ public final class Engine {
     Delivery d = run.delivery();
     Instant now = cfg.clock().instant();
     Resolution r;
+    TargetGoneValve valve = valves.get(d.channel());
+    boolean holdBack = !(outcome instanceof Outcome.ChannelUnavailable) && valve != null
+        && valve.record(now, outcome instanceof Outcome.TargetGone);
     if (outcome instanceof Outcome.ChannelUnavailable cu) {
-      Duration paused = run.gate.onUnavailable(now, cu.retryAfter());
-      if (paused != null) {
-        log.warn("Herald paused channel {} for {}: {} ({})", d.channel(), paused, cu.reason(), cu.rawCode());
-        cfg.listener().channelPaused(d.channel(), cu, paused);
-      }
+      pause(run, cu, cu.retryAfter(), now);
       r = new Resolution.Release(run.gate.remainingPause(now), "channel unavailable: " + cu.reason());
+    } else if (holdBack) {
+      // Too many "gone" at once means the sender is wrong, not the devices: keep both.
+      log.warn("Herald target-gone safety valve tripped on channel {}: not invalidating devices", d.channel());
+      pause(run, outcome, null, now);
+      r = new Resolution.Release(run.gate.remainingPause(now),
+          "target-gone safety valve: too many devices reported gone on " + d.channel() + "; check the sender's credentials");
     } else {
       if (run.gate.onWorking(now)) {
         log.info("Herald resumed channel {}", d.channel());
@@ -409,6 +418,15 @@ public final class Engine {
       }
     }
     finish(run, r, outcome);
+  }
+
+  private void pause(InFlight run, Outcome cause, Duration retryAfter, Instant now) {
+    Channel c = run.delivery().channel();
+    Duration paused = run.gate.onUnavailable(now, retryAfter);
+    if (paused != null) {
+      log.warn("Herald paused channel {} for {}: {}", c, paused, cause.describe());
+      cfg.listener().channelPaused(c, cause, paused);
+    }
   }
 
   /** Hands a decided delivery to the completer, once per claim. */

@@ -25,4 +25,13 @@ public record EngineConfig(
     int completionBatchSize,
     Duration channelPause,
     Duration maxChannelPause,
-    Duration shutdownTimeout) {}
+    Duration shutdownTimeout,
+    double valveShare,
+    int valveMinSamples,
+    Duration valveWindow) {
+
+  /** True when the target-gone safety valve is on. */
+  public boolean valveEnabled() {
+    return valveShare > 0;
+  }
+}
