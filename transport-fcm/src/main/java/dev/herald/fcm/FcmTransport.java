@@ -78,8 +78,9 @@ import org.slf4j.LoggerFactory;
  * is {@link Outcome.Retry}. A 401 with a token FCM no longer accepts refreshes the token once and
  * sends once more.
  *
- * <p>Thread-safe. {@link #close()} releases threads and connections; it is idempotent, and sending
- * after it throws {@link IllegalStateException}.
+ * <p>Thread-safe. The returned stages complete on the transport's I/O threads: dependent stages
+ * should not block. {@link #close()} releases threads and connections; it is idempotent, and
+ * sending after it throws {@link IllegalStateException}.
  */
 public final class FcmTransport implements Transport {
   /** FCM's production endpoint. */
@@ -110,10 +111,10 @@ public final class FcmTransport implements Transport {
 
   private FcmTransport(Builder b) {
     this.account = b.serviceAccount;
-    this.sendUrl = HttpUrl.get(b.baseUrl).newBuilder()
+    this.sendUrl = HttpUrl.get(b.baseUrl.toString()).newBuilder()
         .addPathSegment("v1").addPathSegment("projects").addPathSegment(account.projectId())
         .addPathSegment("messages:send").build();
-    this.tokenUrl = HttpUrl.get(b.tokenUri != null ? b.tokenUri : account.tokenUri());
+    this.tokenUrl = HttpUrl.get((b.tokenUri != null ? b.tokenUri : account.tokenUri()).toString());
     this.validateOnly = b.validateOnly;
     this.maxInFlight = b.maxInFlight;
     this.priorKnowledge = b.http2PriorKnowledge;
@@ -143,7 +144,7 @@ public final class FcmTransport implements Transport {
         .protocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
         .callTimeout(b.requestTimeout)
         .build();
-    this.tokens = new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock);
+    this.tokens = new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock, executor);
     log.info("FCM transport for project {} as {}: send {} ({}), token {}, maxInFlight {}, validateOnly {}",
         account.projectId(), account.clientEmail(), sendUrl, priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1",
         tokenUrl, maxInFlight, validateOnly);

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -58,6 +60,7 @@ public final class ServiceAccountTokenSource {
   private final HttpUrl tokenUrl;
   private final OkHttpClient http;
   private final Clock clock;
+  private final Executor executor;
   private final RSASSASigner signer;
   private final AtomicLong refreshes = new AtomicLong();
 
@@ -77,12 +80,15 @@ public final class ServiceAccountTokenSource {
    *
    * @param tokenUrl where the assertion is exchanged (and its audience)
    * @param http the client for the token endpoint
+   * @param executor where the assertion is signed, so that no send pays for it
    */
-  public ServiceAccountTokenSource(ServiceAccount account, HttpUrl tokenUrl, OkHttpClient http, Clock clock) {
+  public ServiceAccountTokenSource(ServiceAccount account, HttpUrl tokenUrl, OkHttpClient http, Clock clock,
+      Executor executor) {
     this.account = account;
     this.tokenUrl = tokenUrl;
     this.http = http;
     this.clock = clock;
+    this.executor = executor;
     this.signer = new RSASSASigner(account.privateKey());
   }
 
@@ -139,9 +145,17 @@ public final class ServiceAccountTokenSource {
     }
     refreshes.incrementAndGet();
     try {
-      exchange(f, now);
-    } catch (RuntimeException e) {
-      finish(f, null, new TokenException("assertion", "could not sign the OAuth2 assertion: " + e.getClass().getSimpleName(), null, e));
+      // Signing costs a millisecond or two of RSA: keep it off the thread that asked (a send).
+      executor.execute(() -> {
+        try {
+          exchange(f, now);
+        } catch (RuntimeException e) {
+          finish(f, null, new TokenException("assertion",
+              "could not sign the OAuth2 assertion: " + e.getClass().getSimpleName(), null, e));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      finish(f, null, new TokenException("closed", "the FCM transport is closed", null, e));
     }
     return f;
   }
