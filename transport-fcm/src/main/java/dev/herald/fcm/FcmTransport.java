@@ -1,0 +1,535 @@
+package dev.herald.fcm;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.herald.Channel;
+import dev.herald.CollapseKeys;
+import dev.herald.Content;
+import dev.herald.Delivery;
+import dev.herald.DeliveryOptions;
+import dev.herald.DeviceTarget;
+import dev.herald.InvalidInputException;
+import dev.herald.Notification;
+import dev.herald.Outcome;
+import dev.herald.fcm.internal.AccessToken;
+import dev.herald.fcm.internal.FcmErrorBody;
+import dev.herald.fcm.internal.MessageMapper;
+import dev.herald.fcm.internal.MessageTarget;
+import dev.herald.fcm.internal.ResponseClassifier;
+import dev.herald.fcm.internal.RetryAfter;
+import dev.herald.fcm.internal.ServiceAccountTokenSource;
+import dev.herald.fcm.internal.TokenException;
+import dev.herald.internal.Checks;
+import dev.herald.internal.Redact;
+import dev.herald.spi.Transport;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends deliveries through Firebase Cloud Messaging's HTTP v1 API: one
+ * {@code POST /v1/projects/{project}/messages:send} per message, multiplexed over HTTP/2, with an
+ * OAuth2 access token obtained from a {@link ServiceAccount} and refreshed in the background.
+ *
+ * <pre>{@code
+ * FcmTransport fcm = FcmTransport.builder()
+ *     .serviceAccount(ServiceAccount.fromFile(Path.of("firebase-sa.json")))
+ *     .build();
+ * Herald herald = Herald.builder()...transport(fcm).build();
+ * }</pre>
+ *
+ * <p><b>Targets.</b> {@link DeviceTarget.FcmInstallation} becomes {@code message.fid} (the device
+ * target Google recommends), {@link DeviceTarget.FcmToken} becomes {@code message.token}. Topic and
+ * condition broadcasts have no device to track, so they do not go through the outbox engine:
+ * {@link #sendToTopic} and {@link #sendToCondition} send them directly and report the same
+ * {@link Outcome}s.
+ *
+ * <p><b>Outcomes.</b> {@link #send} never throws for a bad delivery and never completes
+ * exceptionally: content FCM would refuse (reserved data keys, more than 4096 bytes of payload) is
+ * {@link Outcome.Rejected} before anything is sent; a token endpoint that does not deliver is
+ * {@link Outcome.ChannelUnavailable}, which pauses the channel and keeps the message; FCM's answers
+ * are classified from the structured error details (see {@code ResponseClassifier}); an I/O failure
+ * is {@link Outcome.Retry}. A 401 with a token FCM no longer accepts refreshes the token once and
+ * sends once more.
+ *
+ * <p>Thread-safe. The returned stages complete on the transport's I/O threads: dependent stages
+ * should not block. {@link #close()} releases threads and connections; it is idempotent, and
+ * sending after it throws {@link IllegalStateException}.
+ */
+public final class FcmTransport implements Transport {
+  /** FCM's production endpoint. */
+  public static final String DEFAULT_BASE_URL = "https://fcm.googleapis.com";
+  /** Default bound on concurrent requests: FCM allows about 100 concurrent streams per connection. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 100;
+  /** Default limit on one request, from enqueue to the end of the response. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9\\-_.~%]{1,900}");
+  private static final int MAX_CONDITION_LENGTH = 1024;
+  private static final int MAX_RESPONSE_BODY = 64 * 1024;
+  private static final Logger log = LoggerFactory.getLogger(FcmTransport.class);
+
+  private final ServiceAccount account;
+  private final HttpUrl sendUrl;
+  private final HttpUrl tokenUrl;
+  private final boolean validateOnly;
+  private final int maxInFlight;
+  private final boolean priorKnowledge;
+  private final Clock clock;
+  private final OkHttpClient http;
+  private final ExecutorService executor;
+  private final boolean ownsConnectionPool;
+  private final ServiceAccountTokenSource tokens;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FcmTransport(Builder b) {
+    this.account = b.serviceAccount;
+    this.sendUrl = HttpUrl.get(b.baseUrl.toString()).newBuilder()
+        .addPathSegment("v1").addPathSegment("projects").addPathSegment(account.projectId())
+        .addPathSegment("messages:send").build();
+    this.tokenUrl = HttpUrl.get((b.tokenUri != null ? b.tokenUri : account.tokenUri()).toString());
+    this.validateOnly = b.validateOnly;
+    this.maxInFlight = b.maxInFlight;
+    this.priorKnowledge = b.http2PriorKnowledge;
+    this.clock = b.clock;
+    this.ownsConnectionPool = b.okHttpClient == null;
+
+    AtomicInteger threads = new AtomicInteger();
+    // OkHttp's default dispatcher threads are not daemons and would keep a JVM alive for a minute.
+    this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "herald-fcm-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient.Builder().connectionPool(new ConnectionPool()).build();
+
+    Dispatcher sendDispatcher = new Dispatcher(executor);
+    sendDispatcher.setMaxRequests(maxInFlight);
+    sendDispatcher.setMaxRequestsPerHost(maxInFlight);
+    this.http = base.newBuilder()
+        .dispatcher(sendDispatcher)
+        .protocols(priorKnowledge ? List.of(Protocol.H2_PRIOR_KNOWLEDGE) : List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
+        .callTimeout(b.requestTimeout)
+        .build();
+    // The token endpoint gets its own dispatcher so that a full send window never delays a refresh.
+    OkHttpClient tokenHttp = base.newBuilder()
+        .dispatcher(new Dispatcher(executor))
+        .protocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
+        .callTimeout(b.requestTimeout)
+        .build();
+    this.tokens = new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock, executor);
+    log.info("FCM transport for project {} as {}: send {} ({}), token {}, maxInFlight {}, validateOnly {}",
+        account.projectId(), account.clientEmail(), sendUrl, priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1",
+        tokenUrl, maxInFlight, validateOnly);
+  }
+
+  /** Starts a builder; {@link Builder#serviceAccount} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@link Channel#FCM}. */
+  @Override
+  public Channel channel() {
+    return Channel.FCM;
+  }
+
+  /**
+   * Accepts FCM installation ids and registration tokens.
+   *
+   * @throws InvalidInputException for any other kind of target
+   */
+  @Override
+  public void validate(DeviceTarget target) {
+    Objects.requireNonNull(target, "target");
+    if (MessageTarget.of(target) == null) {
+      throw new InvalidInputException("FCM target", List.of(new InvalidInputException.Problem("target",
+          "must be an FCM installation id or registration token: " + target.kind())));
+    }
+  }
+
+  /**
+   * Checks content against FCM's own rules, beyond what {@link Content} checks: no data key reserved
+   * by FCM ({@code from}, {@code message_type}, anything starting with {@code google} or {@code gcm},
+   * ignoring case), at most 4096 bytes of data, and at most 4096 bytes of title, body and data
+   * together. Call it where notifications are created to refuse them early; {@link #send} applies
+   * the same checks and reports {@link Outcome.Rejected}.
+   *
+   * @throws InvalidInputException naming each problem ({@code content.data.<key>}, {@code content.data})
+   */
+  public static void validateContent(Content content) {
+    Objects.requireNonNull(content, "content");
+    Checks c = Checks.of("");
+    MessageMapper.checkContent(c, content);
+    c.throwIfInvalid("FCM content");
+  }
+
+  /**
+   * Sends one delivery to its device. The stage always completes normally with one outcome.
+   *
+   * @throws IllegalStateException when the transport is closed
+   */
+  @Override
+  public CompletionStage<Outcome> send(Delivery delivery) {
+    ensureOpen();
+    try {
+      MessageTarget target = MessageTarget.of(delivery.target());
+      Checks c = Checks.of("");
+      if (target == null) {
+        c.add("target", "must be an FCM installation id or registration token: " + delivery.target().kind());
+      }
+      MessageMapper.checkContent(c, delivery.content());
+      MessageMapper.checkCollapseKey(c, delivery.collapseKey());
+      if (!c.ok()) {
+        return CompletableFuture.completedFuture(new Outcome.Rejected(null, "not sent: " + problems(c)));
+      }
+      byte[] body = MessageMapper.requestBody(target, delivery.content(), delivery.options(), delivery.collapseKey(),
+          validateOnly, clock.instant());
+      return dispatch(RequestBody.create(body, JSON), true);
+    } catch (RuntimeException e) {
+      // A bug here must not look like a provider's verdict: retry, and say so in the log.
+      log.error("FCM send of delivery {} failed before the request", delivery.deliveryId(), e);
+      return CompletableFuture.completedFuture(Outcome.retry(null, "not sent: " + e.getClass().getSimpleName()));
+    }
+  }
+
+  /**
+   * Sends one message to every device subscribed to an FCM topic. Broadcasts bypass the outbox:
+   * retry a {@link Outcome.Retry} yourself with the same idempotency key, whose derived collapse key
+   * makes a repeat replace the first copy on devices that got both.
+   *
+   * @param topic the topic name without {@code /topics/}, 1-900 of {@code [a-zA-Z0-9-_.~%]}
+   * @param idempotencyKey identifies the notification; the collapse key is derived from it unless
+   *     {@code options} names one
+   * @throws InvalidInputException naming every invalid argument
+   * @throws IllegalStateException when the transport is closed
+   */
+  public CompletionStage<Outcome> sendToTopic(String topic, String idempotencyKey, Content content, DeliveryOptions options) {
+    Checks c = Checks.of("");
+    if (c.required(topic, "topic")) {
+      if (topic.startsWith("/topics/")) {
+        c.add("topic", "must be the bare name, without /topics/: " + Redact.quote(topic, 60));
+      } else {
+        c.check(TOPIC.matcher(topic).matches(), "topic", "must be 1-900 of [a-zA-Z0-9-_.~%]: " + Redact.quote(topic, 60));
+      }
+    }
+    return broadcast(c, MessageTarget.topic(topic), idempotencyKey, content, options);
+  }
+
+  /**
+   * Sends one message to the devices matching an FCM condition such as
+   * {@code "'stock' in topics && ('news' in topics || 'sports' in topics)"}; see
+   * {@link #sendToTopic} for retries and collapse keys. FCM checks the expression itself (at most five
+   * topics) and answers {@link Outcome.Rejected} when it is invalid.
+   *
+   * @param condition the condition, 1-1024 printable characters
+   * @throws InvalidInputException naming every invalid argument
+   * @throws IllegalStateException when the transport is closed
+   */
+  public CompletionStage<Outcome> sendToCondition(String condition, String idempotencyKey, Content content,
+      DeliveryOptions options) {
+    Checks c = Checks.of("");
+    if (c.required(condition, "condition")) {
+      c.check(!condition.isBlank() && condition.length() <= MAX_CONDITION_LENGTH && Checks.printable(condition),
+          "condition", "must be 1-" + MAX_CONDITION_LENGTH + " printable characters: " + Redact.quote(condition, 60));
+    }
+    return broadcast(c, MessageTarget.condition(condition), idempotencyKey, content, options);
+  }
+
+  private CompletionStage<Outcome> broadcast(Checks c, MessageTarget target, String key, Content content,
+      DeliveryOptions options) {
+    ensureOpen();
+    if (c.required(key, "idempotencyKey")) {
+      c.check(!key.isEmpty() && key.length() <= Notification.MAX_KEY_LENGTH && Checks.printable(key), "idempotencyKey",
+          "must be 1-" + Notification.MAX_KEY_LENGTH + " printable characters: length " + key.length());
+    }
+    c.required(options, "options");
+    if (c.required(content, "content")) {
+      MessageMapper.checkContent(c, content);
+    }
+    c.throwIfInvalid("FCM broadcast");
+    String collapseKey = CollapseKeys.effective(key, options);
+    byte[] body = MessageMapper.requestBody(target, content, options, collapseKey, validateOnly, clock.instant());
+    return dispatch(RequestBody.create(body, JSON), false);
+  }
+
+  private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device) {
+    return tokens.token()
+        .handle((token, error) -> error != null
+            ? CompletableFuture.completedFuture(tokenFailure(error))
+            : post(body, token, device, true))
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Outcome> post(RequestBody body, AccessToken token, boolean device, boolean mayRenew) {
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    Request request = new Request.Builder()
+        .url(sendUrl)
+        .header("Authorization", "Bearer " + token.value())
+        .post(body)
+        .build();
+    http.newCall(request).enqueue(new Callback() {
+      @Override
+      public void onFailure(Call call, IOException e) {
+        result.complete(Outcome.retry(null, "I/O " + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + Redact.quote(e.getMessage(), 120))));
+      }
+
+      @Override
+      public void onResponse(Call call, Response response) {
+        int code;
+        String text;
+        String retryAfterHeader;
+        try (response) {
+          code = response.code();
+          retryAfterHeader = response.header("Retry-After");
+          text = response.peekBody(MAX_RESPONSE_BODY).string();
+        } catch (IOException | RuntimeException e) {
+          result.complete(Outcome.retry(null, "I/O reading the FCM response: " + e.getClass().getSimpleName()));
+          return;
+        }
+        if (code == 200) {
+          result.complete(new Outcome.Delivered(messageName(text)));
+          return;
+        }
+        FcmErrorBody error = FcmErrorBody.parse(text);
+        if (mayRenew && ResponseClassifier.accessTokenRejected(code, error)) {
+          // FCM refused the token (revoked, expired early, clock skew): one refresh, one more try.
+          tokens.renewAfterRejection(token)
+              .handle((fresh, tokenError) -> tokenError != null
+                  ? CompletableFuture.completedFuture(tokenFailure(tokenError))
+                  : post(body, fresh, device, false))
+              .thenCompose(f -> f)
+              .whenComplete((outcome, e) -> result.complete(outcome != null ? outcome
+                  : Outcome.retry(null, "retry after token refresh failed: " + e.getClass().getSimpleName())));
+          return;
+        }
+        result.complete(ResponseClassifier.classify(code, error, RetryAfter.parse(retryAfterHeader, clock.instant()), device));
+      }
+    });
+    return result;
+  }
+
+  private static Outcome tokenFailure(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof TokenException t) {
+      return new Outcome.ChannelUnavailable(t.retryAfter(), t.rawCode(), t.getMessage());
+    }
+    return new Outcome.ChannelUnavailable(null, null, "OAuth2 token unavailable: " + cause.getClass().getSimpleName());
+  }
+
+  private static String messageName(String body) {
+    try {
+      Map<String, Object> doc = JSONObjectUtils.parse(body);
+      return doc.get("name") instanceof String s ? s : null;
+    } catch (Exception e) {
+      return null; // accepted all the same; the id is only for the record
+    }
+  }
+
+  private static String problems(Checks c) {
+    try {
+      c.throwIfInvalid("delivery");
+      return "";
+    } catch (InvalidInputException e) {
+      return e.getMessage();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("FcmTransport is closed; build a new one to send again");
+    }
+  }
+
+  /** How many OAuth2 token requests this transport has made; for monitoring and tests. */
+  public long tokenRefreshCount() {
+    return tokens.refreshCount();
+  }
+
+  /** Stops the transport's threads and, unless the connections came with a caller's client, closes them. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    executor.shutdown();
+    if (ownsConnectionPool) {
+      http.connectionPool().evictAll();
+    }
+    log.info("FCM transport for project {} closed", account.projectId());
+  }
+
+  /** Shows the project, the URLs and the limits; never a credential. */
+  @Override
+  public String toString() {
+    return "FcmTransport[project=" + account.projectId() + ", send=" + sendUrl + ", token=" + tokenUrl
+        + ", maxInFlight=" + maxInFlight + ", validateOnly=" + validateOnly + (closed.get() ? ", closed" : "") + "]";
+  }
+
+  /**
+   * Configures an {@link FcmTransport}. Setters reject bad single values at once
+   * ({@link NullPointerException}, {@link IllegalArgumentException}); {@link #build()} rejects bad
+   * combinations ({@link IllegalStateException}). Not thread-safe.
+   */
+  public static final class Builder {
+    private ServiceAccount serviceAccount;
+    private URI baseUrl = URI.create(DEFAULT_BASE_URL);
+    private URI tokenUri;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private boolean validateOnly;
+    private boolean http2PriorKnowledge;
+    private Clock clock = Clock.systemUTC();
+    private OkHttpClient okHttpClient;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+
+    private Builder() {}
+
+    /** The credentials and project to send for. Required. */
+    public Builder serviceAccount(ServiceAccount serviceAccount) {
+      this.serviceAccount = Objects.requireNonNull(serviceAccount, "serviceAccount");
+      return this;
+    }
+
+    /**
+     * FCM's base URL; default {@value #DEFAULT_BASE_URL}. Must be https, or http to a loopback host
+     * (a local fake or emulator), because requests carry the access token.
+     *
+     * @throws IllegalArgumentException when it is neither
+     */
+    public Builder baseUrl(String baseUrl) {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      Checks c = Checks.of("");
+      URI uri = ServiceAccount.checkTokenUri(c, "baseUrl", baseUrl);
+      if (uri == null) {
+        throw new IllegalArgumentException("baseUrl must be an absolute https URL (http only to a loopback host): "
+            + Redact.quote(baseUrl, 120));
+      }
+      this.baseUrl = uri;
+      return this;
+    }
+
+    /**
+     * The OAuth2 token endpoint; default the service account's {@code token_uri}. Same rule as
+     * {@link #baseUrl}. The assertion's audience is this URL.
+     *
+     * @throws IllegalArgumentException when it is not https or loopback http
+     */
+    public Builder tokenUri(String tokenUri) {
+      Objects.requireNonNull(tokenUri, "tokenUri");
+      URI uri = ServiceAccount.checkTokenUri(Checks.of(""), "tokenUri", tokenUri);
+      if (uri == null) {
+        throw new IllegalArgumentException("tokenUri must be an absolute https URL (http only to a loopback host): "
+            + Redact.quote(tokenUri, 120));
+      }
+      this.tokenUri = uri;
+      return this;
+    }
+
+    /**
+     * Most requests on the wire at once; default {@value #DEFAULT_MAX_IN_FLIGHT}. More wait in
+     * memory. Above the streams one connection allows (about 100 at FCM), OkHttp opens another
+     * connection.
+     *
+     * @throws IllegalArgumentException when below 1
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** Dry run: FCM validates each message and sends nothing ({@code "validate_only": true}); default false. */
+    public Builder validateOnly(boolean validateOnly) {
+      this.validateOnly = validateOnly;
+      return this;
+    }
+
+    /**
+     * Speak HTTP/2 without TLS to an {@code http://} base URL (h2c with prior knowledge, for local
+     * servers and benchmarks); default false, which speaks HTTP/1.1 to {@code http://} and negotiates
+     * HTTP/2 by ALPN over https. {@link #build()} refuses it with an https base URL.
+     */
+    public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
+      this.http2PriorKnowledge = http2PriorKnowledge;
+      return this;
+    }
+
+    /** The clock for token expiry, assertions and {@code apns-expiration}; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * A client whose connection pool, proxy, TLS and event listener settings to share; default a
+     * new one. The transport adds its own dispatcher, protocols and timeout to a copy; closing the
+     * transport leaves this client's connections open.
+     */
+    public Builder okHttpClient(OkHttpClient okHttpClient) {
+      this.okHttpClient = Objects.requireNonNull(okHttpClient, "okHttpClient");
+      return this;
+    }
+
+    /**
+     * Limit on one request from start to the end of its response; default 30 s. A timeout is
+     * {@link Outcome.Retry}.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      Objects.requireNonNull(requestTimeout, "requestTimeout");
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be > 0: " + requestTimeout);
+      }
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /**
+     * Builds the transport. Nothing is sent until the first delivery.
+     *
+     * @throws IllegalStateException when no service account was given, or prior knowledge was asked
+     *     for with an https base URL
+     */
+    public FcmTransport build() {
+      if (serviceAccount == null) {
+        throw new IllegalStateException("serviceAccount is required: load one with ServiceAccount.fromFile");
+      }
+      if (http2PriorKnowledge && !"http".equalsIgnoreCase(baseUrl.getScheme())) {
+        throw new IllegalStateException("http2PriorKnowledge needs an http:// base URL (https negotiates HTTP/2 by ALPN): "
+            + baseUrl);
+      }
+      return new FcmTransport(this);
+    }
+  }
+}
