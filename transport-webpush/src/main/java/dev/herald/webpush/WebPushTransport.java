@@ -1,0 +1,458 @@
+package dev.herald.webpush;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.DeviceTarget;
+import dev.herald.InvalidInputException;
+import dev.herald.InvalidInputException.Problem;
+import dev.herald.Outcome;
+import dev.herald.internal.Checks;
+import dev.herald.internal.Redact;
+import dev.herald.spi.Transport;
+import dev.herald.webpush.internal.EcP256;
+import dev.herald.webpush.internal.PayloadJson;
+import dev.herald.webpush.internal.PolicyDns;
+import dev.herald.webpush.internal.Responses;
+import dev.herald.webpush.internal.VapidTokens;
+import dev.herald.webpush.internal.WebPushCipher;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.bouncycastle.math.ec.ECPoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Web Push {@link Transport}: encrypts each delivery for the subscriber (RFC 8291,
+ * {@code aes128gcm}), authorises it with a cached VAPID token (RFC 8292) and POSTs it to the
+ * subscription's push service (RFC 8030) over one shared OkHttp client, asynchronously, with a
+ * bounded number of requests in flight.
+ *
+ * <p>The message is a JSON object of the delivery's content (see {@link Builder#payloadEncoder});
+ * {@code TTL} and {@code Urgency} come from the delivery's options and {@code Topic} is its collapse
+ * key, so a repeat of the same notification replaces the earlier one on the device.
+ *
+ * <p>Outcomes: 2xx is {@link Outcome.Delivered} (with the {@code Location} as provider id); 404 and
+ * 410 {@link Outcome.TargetGone}; 400, 413, other 4xx and redirects {@link Outcome.Rejected} (with an
+ * excerpt of the body); 401 and 403 {@link Outcome.ChannelUnavailable} (the VAPID credentials are
+ * wrong, so the engine pauses the channel rather than burn messages); 408, 429, 5xx, timeouts and I/O
+ * errors {@link Outcome.Retry}, honouring {@code Retry-After}. A delivery the transport refuses before
+ * sending (endpoint policy, payload over 3993 octets) is {@link Outcome.Rejected} with no raw code.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent; {@link #send} after close throws.
+ *
+ * <pre>{@code
+ * WebPushTransport webPush = WebPushTransport.builder()
+ *     .vapidKeys(VapidKeys.fromPem(Files.readString(Path.of("vapid.pem"))))
+ *     .subject("mailto:push-ops@yourcompany.com")
+ *     .build();
+ * }</pre>
+ */
+public final class WebPushTransport implements Transport {
+  private static final Logger LOG = LoggerFactory.getLogger(WebPushTransport.class);
+  private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
+  private static final String SUBJECT = "web push delivery";
+  private static final int BODY_EXCERPT_BYTES = 1024;
+
+  private final VapidKeys vapidKeys;
+  private final String subject;
+  private final EndpointPolicy endpointPolicy;
+  private final Padding padding;
+  private final int maxInFlight;
+  private final Clock clock;
+  private final Function<Delivery, byte[]> payloadEncoder;
+  private final VapidTokens tokens;
+  private final OkHttpClient client;
+  private final ExecutorService ownExecutor;
+  private final boolean ownClient;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final SecureRandom random = new SecureRandom();
+
+  private WebPushTransport(Builder b) {
+    this.vapidKeys = b.vapidKeys;
+    this.subject = b.subject;
+    this.endpointPolicy = b.endpointPolicy;
+    this.padding = b.padding;
+    this.maxInFlight = b.maxInFlight;
+    this.clock = b.clock;
+    this.payloadEncoder = b.payloadEncoder;
+    this.tokens = new VapidTokens(vapidKeys.jcaPrivateKey(), vapidKeys.publicKeyBase64Url(), subject,
+        b.vapidTokenLifetime, clock);
+
+    OkHttpClient base;
+    if (b.okHttpClient != null) {
+      // Share the caller's connection pool and threads, but not its dispatcher limits or redirects.
+      base = b.okHttpClient;
+      this.ownExecutor = null;
+      this.ownClient = false;
+    } else {
+      base = new OkHttpClient.Builder().connectionPool(new ConnectionPool()).build();
+      this.ownExecutor = newExecutor();
+      this.ownClient = true;
+    }
+    Dispatcher dispatcher = new Dispatcher(ownExecutor != null ? ownExecutor : base.dispatcher().executorService());
+    dispatcher.setMaxRequests(maxInFlight);
+    dispatcher.setMaxRequestsPerHost(maxInFlight);
+    this.client = base.newBuilder()
+        .dispatcher(dispatcher)
+        .dns(new PolicyDns(base.dns(), endpointPolicy::allowsAddress))
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .retryOnConnectionFailure(true)
+        .connectTimeout(b.connectTimeout)
+        .readTimeout(b.callTimeout)
+        .writeTimeout(b.callTimeout)
+        .callTimeout(b.callTimeout)
+        .build();
+    LOG.info("Web Push transport: VAPID key {}, subject {}, {}, {}, maxInFlight {}, connectTimeout {}, callTimeout {}, "
+            + "VAPID token lifetime {}, {} OkHttp client", Redact.secret(vapidKeys.publicKeyBase64Url()), subject,
+        endpointPolicy, padding, maxInFlight, b.connectTimeout, b.callTimeout, b.vapidTokenLifetime,
+        ownClient ? "own" : "shared");
+  }
+
+  /** A builder; {@link Builder#vapidKeys} and {@link Builder#subject} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Channel channel() {
+    return Channel.WEB_PUSH;
+  }
+
+  /**
+   * Checks that the target is a Web Push subscription whose endpoint the endpoint policy allows; call
+   * it when a browser registers. The structure (https URL, key on P-256, 16-byte auth) was already
+   * checked when the {@link DeviceTarget.WebPushSubscription} was created.
+   *
+   * @throws InvalidInputException naming {@code target} or {@code endpoint}
+   */
+  @Override
+  public void validate(DeviceTarget target) {
+    Objects.requireNonNull(target, "target");
+    if (!(target instanceof DeviceTarget.WebPushSubscription subscription)) {
+      throw new InvalidInputException("web push subscription",
+          List.of(new Problem("target", "must be a WebPushSubscription: " + target.kind())));
+    }
+    endpointPolicy.check(subscription.endpoint());
+  }
+
+  /**
+   * Encrypts and sends one delivery. Encryption (about 0.2 ms) runs on the calling thread; the
+   * network part runs on OkHttp's threads, at most {@code maxInFlight} at a time.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public CompletionStage<Outcome> send(Delivery delivery) {
+    Objects.requireNonNull(delivery, "delivery");
+    if (closed.get()) {
+      throw new IllegalStateException("WebPushTransport is closed; build a new one to send again");
+    }
+    Request request;
+    try {
+      request = prepareRequest(delivery);
+    } catch (InvalidInputException e) {
+      LOG.debug("Delivery {} refused before sending: {}", delivery.deliveryId(), e.getMessage());
+      return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
+    }
+    String audience = VapidTokens.origin(request.url());
+    String authorization = request.header("Authorization");
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    client.newCall(request).enqueue(new Callback() {
+      @Override
+      public void onFailure(Call call, IOException e) {
+        Outcome outcome = Responses.failure(e);
+        LOG.debug("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
+        result.complete(outcome);
+      }
+
+      @Override
+      public void onResponse(Call call, Response response) {
+        try (response) {
+          String body = response.isSuccessful() ? "" : response.peekBody(BODY_EXCERPT_BYTES).string();
+          Outcome outcome = Responses.classify(response.code(), response.header("Location"),
+              response.header("Retry-After"), body, clock.instant());
+          if (outcome instanceof Outcome.ChannelUnavailable) {
+            // Sign afresh next time: the push service may have refused this token for its clock or claims.
+            tokens.invalidate(audience, authorization);
+            LOG.warn("Push service {} rejected the VAPID authorization: {}", audience, outcome);
+          } else {
+            LOG.debug("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
+          }
+          result.complete(outcome);
+        } catch (IOException | RuntimeException e) {
+          result.complete(Outcome.retry(Integer.toString(response.code()), "could not read the push service's answer: "
+              + e.getClass().getSimpleName()));
+        }
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Builds, without sending, the request {@link #send} would make: the encrypted body and every
+   * header ({@code TTL}, {@code Urgency}, {@code Topic}, {@code Content-Encoding},
+   * {@code Content-Type}, {@code Authorization}). Useful for dry runs and benchmarks. Each call
+   * encrypts with a fresh key pair and salt.
+   *
+   * @throws InvalidInputException naming {@code target}, {@code endpoint}, {@code collapseKey} or
+   *     {@code payload} when the delivery cannot be sent as it is
+   */
+  public Request prepareRequest(Delivery delivery) {
+    if (!(delivery.target() instanceof DeviceTarget.WebPushSubscription subscription)) {
+      throw new InvalidInputException(SUBJECT,
+          List.of(new Problem("target", "must be a WebPushSubscription: " + delivery.target().kind())));
+    }
+    String policyProblem = endpointPolicy.problem(subscription.endpoint());
+    Checks c = Checks.of("");
+    c.check(policyProblem == null, "endpoint", policyProblem);
+    String topic = delivery.collapseKey();
+    c.check(!topic.isEmpty() && topic.length() <= 32 && Checks.base64Url(topic), "collapseKey",
+        "must be 1-32 URL-safe base64 characters to be a Topic: " + Redact.quote(topic, 40));
+    c.throwIfInvalid(SUBJECT);
+
+    byte[] payload = payloadEncoder.apply(delivery);
+    if (payload.length > WebPushCipher.MAX_PLAINTEXT) {
+      c.add("payload", "must be at most " + WebPushCipher.MAX_PLAINTEXT + " octets once encoded: " + payload.length
+          + " octets; shorten the content or move data behind a URL");
+      c.throwIfInvalid(SUBJECT);
+    }
+    // Buckets never exceed the limit and only pad payloads that fit them, so this cannot overflow.
+    int pad = padding.paddingFor(payload.length);
+    byte[] uaPublic = subscription.p256dhBytes();
+    ECPoint uaPoint = EcP256.decodePoint(uaPublic);
+    byte[] body = WebPushCipher.encrypt(payload, pad, uaPoint, uaPublic, subscription.authBytes(), random);
+
+    HttpUrl url = HttpUrl.get(subscription.endpoint());
+    return new Request.Builder()
+        .url(url)
+        .header("TTL", Long.toString(delivery.options().timeToLive().getSeconds()))
+        .header("Urgency", delivery.options().urgency().headerValue())
+        .header("Topic", topic)
+        .header("Content-Encoding", "aes128gcm")
+        .header("Authorization", tokens.authorization(VapidTokens.origin(url)))
+        .post(RequestBody.create(body, OCTET_STREAM))
+        .build();
+  }
+
+  /** The VAPID key pair this transport signs with. */
+  public VapidKeys vapidKeys() {
+    return vapidKeys;
+  }
+
+  /** The endpoint policy applied at registration and at every send. */
+  public EndpointPolicy endpointPolicy() {
+    return endpointPolicy;
+  }
+
+  /** How many VAPID tokens were signed so far (one per push-service origin and refresh). */
+  public long vapidTokensSigned() {
+    return tokens.signedCount();
+  }
+
+  /**
+   * Stops accepting sends. Requests already running finish; queued ones complete as
+   * {@link Outcome.Retry}. A shared client's connection pool and threads are left alone. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (ownExecutor != null) {
+      ownExecutor.shutdown();
+    }
+    if (ownClient) {
+      client.connectionPool().evictAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WebPushTransport[" + vapidKeys + ", subject=" + subject + ", " + endpointPolicy + "]";
+  }
+
+  private static ExecutorService newExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    // OkHttp's own default, but with named daemon threads so an unclosed transport never blocks JVM exit.
+    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "herald-webpush-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Builds a {@link WebPushTransport}. Setters validate their argument; {@link #build()} checks the
+   * combination. Not thread-safe.
+   */
+  public static final class Builder {
+    private VapidKeys vapidKeys;
+    private String subject;
+    private EndpointPolicy endpointPolicy = EndpointPolicy.defaults();
+    private Padding padding = Padding.none();
+    private int maxInFlight = 64;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration callTimeout = Duration.ofSeconds(30);
+    private Duration vapidTokenLifetime = Duration.ofHours(12);
+    private OkHttpClient okHttpClient;
+    private Clock clock = Clock.systemUTC();
+    private Function<Delivery, byte[]> payloadEncoder = d -> PayloadJson.encode(d.content(), d.collapseKey());
+
+    private Builder() {}
+
+    /** The application server's key pair. Required. */
+    public Builder vapidKeys(VapidKeys keys) {
+      this.vapidKeys = Objects.requireNonNull(keys, "vapidKeys");
+      return this;
+    }
+
+    /**
+     * The VAPID contact ({@code sub} claim): a {@code mailto:} address or an {@code https:} URL the
+     * push service can use to reach you. Required; localhost and placeholder domains
+     * ({@code example.com}, {@code *.test}, …) are refused because push services reject them.
+     *
+     * @throws IllegalArgumentException when it is not such a contact
+     */
+    public Builder subject(String subject) {
+      Objects.requireNonNull(subject, "subject");
+      String problem = VapidTokens.subjectProblem(subject);
+      if (problem != null) {
+        throw new IllegalArgumentException("subject " + problem + ": " + Redact.quote(subject, 80));
+      }
+      this.subject = subject;
+      return this;
+    }
+
+    /** Which endpoints may be contacted. Default {@link EndpointPolicy#defaults()}. */
+    public Builder endpointPolicy(EndpointPolicy policy) {
+      this.endpointPolicy = Objects.requireNonNull(policy, "endpointPolicy");
+      return this;
+    }
+
+    /** Padding to hide payload lengths. Default {@link Padding#none()}. */
+    public Builder padding(Padding padding) {
+      this.padding = Objects.requireNonNull(padding, "padding");
+      return this;
+    }
+
+    /**
+     * The most requests in flight at once, across all push services; further sends wait in
+     * OkHttp's queue. Default 64.
+     *
+     * @throws IllegalArgumentException unless 1 to 10,000
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1 || maxInFlight > 10_000) {
+        throw new IllegalArgumentException("maxInFlight must be between 1 and 10000: " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** Timeout to establish a connection. Default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** Timeout for a whole call: connect, send, wait for and read the answer. Default 30 s. */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = positive(timeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * Lifetime of a VAPID token ({@code exp} minus now). A token is reused for every message to the
+     * same push service until shortly before it expires. Default 12 h.
+     *
+     * @throws IllegalArgumentException unless 5 minutes to 24 hours (RFC 8292's limit)
+     */
+    public Builder vapidTokenLifetime(Duration lifetime) {
+      Objects.requireNonNull(lifetime, "vapidTokenLifetime");
+      if (lifetime.compareTo(VapidTokens.MIN_LIFETIME) < 0 || lifetime.compareTo(VapidTokens.MAX_LIFETIME) > 0) {
+        throw new IllegalArgumentException("vapidTokenLifetime must be between 5 minutes and 24 hours: " + lifetime);
+      }
+      this.vapidTokenLifetime = lifetime;
+      return this;
+    }
+
+    /**
+     * An OkHttp client to share connection pool and threads with. Its redirect, DNS and timeout
+     * settings are overridden (redirects are never followed; resolved addresses are checked against
+     * the endpoint policy; this builder's timeouts apply) and {@code maxInFlight} applies to this
+     * transport alone. Default: a client of its own. With an HTTP proxy configured on the client,
+     * only the host-name checks apply, since the proxy resolves the name.
+     */
+    public Builder okHttpClient(OkHttpClient client) {
+      this.okHttpClient = Objects.requireNonNull(client, "okHttpClient");
+      return this;
+    }
+
+    /** Source of the VAPID {@code exp} and of "now" for {@code Retry-After} dates. Default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Turns a delivery into the plaintext to encrypt. Default: a JSON object with the content's
+     * {@code title}, {@code body}, {@code data}, {@code image} and {@code clickUrl} and
+     * {@code tag} = the collapse key, fields omitted when absent. Must be thread-safe and fast.
+     */
+    public Builder payloadEncoder(Function<Delivery, byte[]> encoder) {
+      this.payloadEncoder = Objects.requireNonNull(encoder, "payloadEncoder");
+      return this;
+    }
+
+    /**
+     * Builds the transport and logs its effective configuration once (the public key shortened).
+     *
+     * @throws IllegalStateException when the VAPID keys or subject are missing, or the connect
+     *     timeout exceeds the call timeout
+     */
+    public WebPushTransport build() {
+      if (vapidKeys == null) {
+        throw new IllegalStateException("vapidKeys must be set: load them with VapidKeys.fromPem(...) or VapidKeys.fromBase64Url(...)");
+      }
+      if (subject == null) {
+        throw new IllegalStateException("subject must be set: a mailto: or https: contact for the push services");
+      }
+      if (connectTimeout.compareTo(callTimeout) > 0) {
+        throw new IllegalStateException("connectTimeout must not exceed callTimeout: " + connectTimeout + " > " + callTimeout);
+      }
+      return new WebPushTransport(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      }
+      return d;
+    }
+  }
+}
