@@ -14,6 +14,14 @@ public sealed interface Outcome {
   /** The provider's raw code ({@code "201"}, {@code "UNREGISTERED"}), or null when there was none. */
   String rawCode();
 
+  /** A short human-readable reason ({@code "delivered"} for {@link Delivered}). */
+  String reason();
+
+  /** {@code "<rawCode>: <reason>"}, or the reason alone when there is no raw code: for last-error columns. */
+  default String describe() {
+    return rawCode() == null ? reason() : rawCode() + ": " + reason();
+  }
+
   /**
    * The push service accepted the message. Terminal.
    *
@@ -23,6 +31,11 @@ public sealed interface Outcome {
     @Override
     public String rawCode() {
       return null;
+    }
+
+    @Override
+    public String reason() {
+      return "delivered";
     }
   }
 

@@ -1,0 +1,95 @@
+package dev.herald.internal;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.Outcome;
+import dev.herald.spi.DeliveryListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans events out to the host's listeners and swallows whatever they throw: a broken metrics
+ * adapter must never change what is delivered or recorded.
+ */
+public final class SafeListener implements DeliveryListener {
+  private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+  private final List<DeliveryListener> listeners;
+
+  /** Wraps these listeners, called in order. */
+  public SafeListener(List<DeliveryListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  private void each(String event, Consumer<DeliveryListener> call) {
+    for (DeliveryListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException | LinkageError e) {
+        log.warn("Herald listener {} threw from {}; ignored", l.getClass().getName(), event, e);
+      }
+    }
+  }
+
+  @Override
+  public void claimed(Delivery d) {
+    each("claimed", l -> l.claimed(d));
+  }
+
+  @Override
+  public void sendCompleted(Delivery d, Outcome o, Duration elapsed) {
+    each("sendCompleted", l -> l.sendCompleted(d, o, elapsed));
+  }
+
+  @Override
+  public void delivered(Delivery d, Outcome.Delivered o) {
+    each("delivered", l -> l.delivered(d, o));
+  }
+
+  @Override
+  public void retryScheduled(Delivery d, Outcome cause, Duration delay) {
+    each("retryScheduled", l -> l.retryScheduled(d, cause, delay));
+  }
+
+  @Override
+  public void dead(Delivery d, Outcome cause) {
+    each("dead", l -> l.dead(d, cause));
+  }
+
+  @Override
+  public void cancelled(Delivery d, String reason) {
+    each("cancelled", l -> l.cancelled(d, reason));
+  }
+
+  @Override
+  public void expired(Delivery d) {
+    each("expired", l -> l.expired(d));
+  }
+
+  @Override
+  public void targetInvalidated(Delivery d, Outcome.TargetGone cause) {
+    each("targetInvalidated", l -> l.targetInvalidated(d, cause));
+  }
+
+  @Override
+  public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
+    each("channelPaused", l -> l.channelPaused(c, cause, pausedFor));
+  }
+
+  @Override
+  public void channelResumed(Channel c) {
+    each("channelResumed", l -> l.channelResumed(c));
+  }
+
+  @Override
+  public void staleCompletionDiscarded(Delivery d, Outcome o) {
+    each("staleCompletionDiscarded", l -> l.staleCompletionDiscarded(d, o));
+  }
+
+  @Override
+  public void released(Delivery d, String why) {
+    each("released", l -> l.released(d, why));
+  }
+}

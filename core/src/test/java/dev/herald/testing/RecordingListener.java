@@ -1,0 +1,79 @@
+package dev.herald.testing;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.Outcome;
+import dev.herald.spi.DeliveryListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Records listener events as short strings, e.g. {@code "delivered schedule-1"}. Thread-safe. */
+public final class RecordingListener implements DeliveryListener {
+  private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+  public List<String> events() {
+    synchronized (events) {
+      return List.copyOf(events);
+    }
+  }
+
+  public List<String> events(String kind) {
+    return events().stream().filter(e -> e.startsWith(kind + " ")).toList();
+  }
+
+  private void add(String kind, Delivery d) {
+    events.add(kind + " " + d.notificationKey());
+  }
+
+  @Override
+  public void delivered(Delivery d, Outcome.Delivered o) {
+    add("delivered", d);
+  }
+
+  @Override
+  public void retryScheduled(Delivery d, Outcome cause, Duration delay) {
+    add("retry", d);
+  }
+
+  @Override
+  public void dead(Delivery d, Outcome cause) {
+    add("dead", d);
+  }
+
+  @Override
+  public void cancelled(Delivery d, String reason) {
+    add("cancelled", d);
+  }
+
+  @Override
+  public void expired(Delivery d) {
+    add("expired", d);
+  }
+
+  @Override
+  public void targetInvalidated(Delivery d, Outcome.TargetGone cause) {
+    add("invalidated", d);
+  }
+
+  @Override
+  public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
+    events.add("paused " + c);
+  }
+
+  @Override
+  public void channelResumed(Channel c) {
+    events.add("resumed " + c);
+  }
+
+  @Override
+  public void staleCompletionDiscarded(Delivery d, Outcome o) {
+    add("stale", d);
+  }
+
+  @Override
+  public void released(Delivery d, String why) {
+    add("released", d);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.herald.testing;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.Outcome;
+import dev.herald.spi.Transport;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * A transport that answers from a script (then a default), records every send and can throw or
+ * fail on request. Thread-safe.
+ */
+public final class ScriptedTransport implements Transport {
+  private final Channel channel;
+  private final Deque<Function<Delivery, CompletionStage<Outcome>>> script = new ArrayDeque<>();
+  private Function<Delivery, CompletionStage<Outcome>> fallback =
+      d -> CompletableFuture.completedFuture(new Outcome.Delivered("id-" + d.deliveryId()));
+  private final List<Delivery> sent = Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean closed;
+
+  public ScriptedTransport(Channel channel) {
+    this.channel = channel;
+  }
+
+  public synchronized ScriptedTransport then(Outcome outcome) {
+    script.add(d -> CompletableFuture.completedFuture(outcome));
+    return this;
+  }
+
+  public synchronized ScriptedTransport thenThrow(RuntimeException e) {
+    script.add(d -> {
+      throw e;
+    });
+    return this;
+  }
+
+  public synchronized ScriptedTransport thenFail(Throwable t) {
+    script.add(d -> CompletableFuture.failedFuture(t));
+    return this;
+  }
+
+  public synchronized ScriptedTransport thenStage(Function<Delivery, CompletionStage<Outcome>> f) {
+    script.add(f);
+    return this;
+  }
+
+  public synchronized ScriptedTransport always(Outcome outcome) {
+    fallback = d -> CompletableFuture.completedFuture(outcome);
+    return this;
+  }
+
+  public synchronized ScriptedTransport always(Function<Delivery, CompletionStage<Outcome>> f) {
+    fallback = f;
+    return this;
+  }
+
+  @Override
+  public Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public CompletionStage<Outcome> send(Delivery delivery) {
+    sent.add(delivery);
+    Function<Delivery, CompletionStage<Outcome>> f;
+    synchronized (this) {
+      f = script.isEmpty() ? fallback : script.poll();
+    }
+    return f.apply(delivery);
+  }
+
+  public List<Delivery> sent() {
+    synchronized (sent) {
+      return List.copyOf(sent);
+    }
+  }
+
+  public int sendCount() {
+    return sent.size();
+  }
+
+  public boolean closed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

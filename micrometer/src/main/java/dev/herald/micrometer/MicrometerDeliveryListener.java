@@ -1,0 +1,161 @@
+package dev.herald.micrometer;
+
+import dev.herald.Channel;
+import dev.herald.Delivery;
+import dev.herald.Outcome;
+import dev.herald.spi.DeliveryListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Publishes Herald's delivery events to Micrometer. Register it on {@code Herald.builder().listener(..)}.
+ *
+ * <ul>
+ *   <li>{@code herald.deliveries} (counter; tags {@code channel}, {@code result}: delivered, retry,
+ *       dead, cancelled, expired, target_gone, released, stale)
+ *   <li>{@code herald.send} (timer; tags {@code channel}, {@code outcome}: the transport's outcome
+ *       type) — how long push services take to answer
+ *   <li>{@code herald.channel.paused} (counter; tag {@code channel})
+ *   <li>{@code herald.in_flight} (gauge) — deliveries claimed by this instance and not yet finished
+ *   <li>{@code herald.backlog} (gauge, optional) — whatever {@link Builder#backlog} reports, for
+ *       example the outbox's count of due deliveries
+ * </ul>
+ *
+ * <p>Thread-safe; every method is cheap and never throws.
+ *
+ * <pre>{@code
+ * Herald.builder()...listener(MicrometerDeliveryListener.builder(registry).backlog(() -> outbox.dueCount()).build())
+ * }</pre>
+ */
+public final class MicrometerDeliveryListener implements DeliveryListener {
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  private MicrometerDeliveryListener(Builder b) {
+    this.registry = b.registry;
+    Gauge.builder("herald.in_flight", inFlight, AtomicInteger::get)
+        .description("deliveries claimed by this instance and not yet finished").register(registry);
+    if (b.backlog != null) {
+      Supplier<? extends Number> backlog = b.backlog;
+      Gauge.builder("herald.backlog", () -> {
+        try {
+          Number n = backlog.get();
+          return n == null ? Double.NaN : n;
+        } catch (RuntimeException e) {
+          return Double.NaN; // a failing database must not break the metrics scrape
+        }
+      }).description("deliveries waiting in the outbox").register(registry);
+    }
+  }
+
+  /** A builder for a listener on this registry. */
+  public static Builder builder(MeterRegistry registry) {
+    return new Builder(registry);
+  }
+
+  /** A listener on this registry without a backlog gauge. */
+  public static MicrometerDeliveryListener of(MeterRegistry registry) {
+    return builder(registry).build();
+  }
+
+  private void count(Channel channel, String result) {
+    counters.computeIfAbsent(channel.name() + "|" + result, k -> Counter.builder("herald.deliveries")
+        .tag("channel", channel.name()).tag("result", result)
+        .description("finished deliveries by result").register(registry)).increment();
+  }
+
+  private void finished(Delivery d, String result) {
+    inFlight.decrementAndGet();
+    count(d.channel(), result);
+  }
+
+  @Override
+  public void claimed(Delivery d) {
+    inFlight.incrementAndGet();
+  }
+
+  @Override
+  public void sendCompleted(Delivery d, Outcome outcome, Duration elapsed) {
+    String kind = outcome.getClass().getSimpleName();
+    timers.computeIfAbsent(d.channel().name() + "|" + kind, k -> Timer.builder("herald.send")
+        .tag("channel", d.channel().name()).tag("outcome", kind)
+        .description("time for the push service to answer").register(registry)).record(elapsed);
+  }
+
+  @Override
+  public void delivered(Delivery d, Outcome.Delivered o) {
+    finished(d, "delivered");
+  }
+
+  @Override
+  public void retryScheduled(Delivery d, Outcome cause, Duration delay) {
+    finished(d, "retry");
+  }
+
+  @Override
+  public void dead(Delivery d, Outcome cause) {
+    finished(d, "dead");
+  }
+
+  @Override
+  public void cancelled(Delivery d, String reason) {
+    finished(d, "cancelled");
+  }
+
+  @Override
+  public void expired(Delivery d) {
+    finished(d, "expired");
+  }
+
+  @Override
+  public void targetInvalidated(Delivery d, Outcome.TargetGone cause) {
+    finished(d, "target_gone");
+  }
+
+  @Override
+  public void released(Delivery d, String why) {
+    finished(d, "released");
+  }
+
+  @Override
+  public void staleCompletionDiscarded(Delivery d, Outcome o) {
+    finished(d, "stale");
+  }
+
+  @Override
+  public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
+    counters.computeIfAbsent(c.name() + "|paused", k -> Counter.builder("herald.channel.paused")
+        .tag("channel", c.name()).description("times a channel was paused").register(registry)).increment();
+  }
+
+  /** Configures a {@link MicrometerDeliveryListener}. */
+  public static final class Builder {
+    private final MeterRegistry registry;
+    private Supplier<? extends Number> backlog;
+
+    private Builder(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** Reports the outbox backlog as the {@code herald.backlog} gauge; default none. Called at scrape time. */
+    public Builder backlog(Supplier<? extends Number> backlog) {
+      this.backlog = Objects.requireNonNull(backlog, "backlog");
+      return this;
+    }
+
+    /** Registers the meters and returns the listener. */
+    public MicrometerDeliveryListener build() {
+      return new MicrometerDeliveryListener(this);
+    }
+  }
+}

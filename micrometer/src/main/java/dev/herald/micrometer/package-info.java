@@ -1,0 +1,2 @@
+/** Micrometer metrics for Herald, as a {@link dev.herald.spi.DeliveryListener}. */
+package dev.herald.micrometer;
