@@ -1,0 +1,35 @@
+package dev.herald.outbox.jdbc;
+
+import dev.herald.Channel;
+import dev.herald.internal.Redact;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A delivery that was given up: rejected by the push service or out of retries. An operator can
+ * re-queue it with {@link OutboxAdmin#requeue(DeadLetterQuery)}.
+ *
+ * @param deliveryId the delivery
+ * @param notificationId its notification
+ * @param idempotencyKey the notification's key
+ * @param channel the channel it was sent through
+ * @param attempts sends that ended in an outcome
+ * @param lastError the last outcome's raw code and reason
+ * @param enqueuedAt when the notification was enqueued (database clock)
+ * @param diedAt when it was given up (database clock)
+ */
+public record DeadLetter(long deliveryId, long notificationId, String idempotencyKey, Channel channel, int attempts,
+    String lastError, Instant enqueuedAt, Instant diedAt) {
+
+  /** Validates. */
+  public DeadLetter {
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(channel, "channel");
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetter[delivery=" + deliveryId + ", key=" + Redact.quote(idempotencyKey, 64) + ", channel=" + channel
+        + ", attempts=" + attempts + ", lastError=" + Redact.quote(lastError, 120) + ", diedAt=" + diedAt + "]";
+  }
+}

@@ -1,0 +1,90 @@
+package dev.herald.outbox.jdbc;
+
+import dev.herald.outbox.jdbc.internal.H2Dialect;
+import dev.herald.outbox.jdbc.internal.PostgresDialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What differs between the databases the outbox runs on. Everything else is portable SQL
+ * (ANSI plus {@code FOR UPDATE SKIP LOCKED}, {@code INSERT ... ON CONFLICT DO NOTHING} without a
+ * conflict target, {@code UPDATE ... FROM unnest(...)}), so a dialect is small: how a statement
+ * returns the rows it changed, how migrations are serialized across processes, whether commits can
+ * wake other instances, and where its migration scripts live.
+ *
+ * <p>Herald ships {@link #postgresql()} (the primary target) and {@link #h2()} (embedded; tests and
+ * quick starts). A MySQL or MariaDB dialect would fill the same methods and ship its own scripts.
+ * Implementations are immutable and thread-safe.
+ */
+public interface Dialect {
+
+  /** PostgreSQL 12 or later. */
+  static Dialect postgresql() {
+    return PostgresDialect.INSTANCE;
+  }
+
+  /**
+   * H2 2.x in PostgreSQL mode ({@code MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH}).
+   */
+  static Dialect h2() {
+    return H2Dialect.INSTANCE;
+  }
+
+  /**
+   * The dialect for the database behind {@code dataSource}, from its product name.
+   *
+   * @throws IllegalStateException when the database is neither PostgreSQL nor H2
+   * @throws OutboxException when no connection can be obtained
+   */
+  static Dialect detect(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection()) {
+      String product = c.getMetaData().getDatabaseProductName();
+      if ("PostgreSQL".equalsIgnoreCase(product)) {
+        return postgresql();
+      }
+      if ("H2".equalsIgnoreCase(product)) {
+        return h2();
+      }
+      throw new IllegalStateException("unsupported database " + product
+          + ": the Herald outbox supports PostgreSQL and H2; pass a Dialect to JdbcOutbox.Builder.dialect");
+    } catch (SQLException e) {
+      throw new OutboxException("could not connect to detect the database dialect: " + e.getMessage(), e);
+    }
+  }
+
+  /** A short lower-case name, also the folder of this dialect's migration scripts. */
+  String name();
+
+  /**
+   * Turns an {@code UPDATE}, {@code INSERT} or {@code DELETE} into a statement whose result set
+   * holds {@code columns} of each changed row (after the change).
+   *
+   * @param dml the statement, without a trailing semicolon
+   * @param columns a select list over the changed table, such as {@code "id, fencing_token"}
+   */
+  String returning(String dml, String columns);
+
+  /**
+   * Takes a lock, held until the current transaction ends, that serializes migrations of the
+   * schema with this key across processes. Databases without such a lock do nothing: Herald also
+   * serializes migrations within one JVM and its scripts are idempotent.
+   */
+  void lockForMigration(Handle handle, long key);
+
+  /** Whether DDL takes part in transactions, so a failed migration leaves nothing behind. */
+  boolean transactionalDdl();
+
+  /**
+   * Whether a transaction can queue a wake-up that other connections receive at commit
+   * (PostgreSQL {@code NOTIFY}). Without it, engines rely on polling and in-process wake-ups.
+   */
+  boolean supportsNotify();
+
+  /** The statement that queues a wake-up on the channel given as its only parameter. */
+  String notifyStatement();
+
+  /** Whether the exception says that a table does not exist (the schema was never migrated). */
+  boolean isUndefinedTable(SQLException e);
+}

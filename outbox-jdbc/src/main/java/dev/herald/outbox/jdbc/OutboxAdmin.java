@@ -1,0 +1,90 @@
+package dev.herald.outbox.jdbc;
+
+import dev.herald.NotificationStatus;
+import dev.herald.outbox.jdbc.internal.AdminStore;
+import dev.herald.outbox.jdbc.internal.Migrator;
+import dev.herald.outbox.jdbc.internal.StatusReader;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The operator's view of an outbox: dead letters and their re-queueing, counts per channel and
+ * state, lease release for an instance known to be dead. Obtained from {@link JdbcOutbox#admin()};
+ * thread-safe. Every call is one short transaction.
+ *
+ * <pre>{@code
+ * OutboxAdmin admin = outbox.admin();
+ * for (DeadLetter d : admin.deadLetters(DeadLetterQuery.all().withLimit(50))) {
+ *   log.info("dead: {}", d);
+ * }
+ * int requeued = admin.requeue(DeadLetterQuery.diedBetween(outageStart, outageEnd));
+ * }</pre>
+ */
+public final class OutboxAdmin {
+  private final AdminStore store;
+  private final StatusReader status;
+  private final Migrator migrator;
+  private final Runnable localWakeUp;
+
+  OutboxAdmin(AdminStore store, StatusReader status, Migrator migrator, Runnable localWakeUp) {
+    this.store = store;
+    this.status = status;
+    this.migrator = migrator;
+    this.localWakeUp = localWakeUp;
+  }
+
+  /** Dead letters matching the query, oldest death first, up to its limit. */
+  public List<DeadLetter> deadLetters(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    return store.deadLetters(query);
+  }
+
+  /**
+   * Re-queues the dead letters matching the query (up to its limit): they become pending and due
+   * now, with their attempt count reset so the retry policy grants them a fresh budget; the last
+   * error is kept. Note that the retry policy's maximum age still counts from the original enqueue.
+   *
+   * @return how many were re-queued
+   */
+  public int requeue(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    int n = store.requeue(query);
+    if (n > 0) {
+      localWakeUp.run();
+    }
+    return n;
+  }
+
+  /**
+   * Makes every delivery leased to {@code owner} claimable at once instead of when its lease ends:
+   * for an instance known to have died. If that instance is in fact alive, its late completions are
+   * discarded by the fencing token and it may have sent a delivery that another instance sends
+   * again, so use this only for instances that are gone.
+   *
+   * @return how many deliveries were released
+   */
+  public int expireLeases(String owner) {
+    Objects.requireNonNull(owner, "owner");
+    int n = store.expireLeases(owner);
+    if (n > 0) {
+      localWakeUp.run();
+    }
+    return n;
+  }
+
+  /** Counts per channel and state with the oldest due age. Scans the delivery table: poll it gently. */
+  public OutboxStats stats() {
+    return store.stats();
+  }
+
+  /** A notification by its id (also one whose key has since been enqueued again). */
+  public Optional<NotificationStatus> find(long notificationId) {
+    return status.byId(notificationId);
+  }
+
+  /** The schema version recorded in the database; 0 when the schema does not exist. */
+  public int schemaVersion() {
+    return migrator.currentVersion();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.herald.outbox.jdbc.internal;
+
+import dev.herald.Channel;
+import dev.herald.DeliveryState;
+import dev.herald.outbox.jdbc.DeadLetter;
+import dev.herald.outbox.jdbc.DeadLetterQuery;
+import dev.herald.outbox.jdbc.Dialect;
+import dev.herald.outbox.jdbc.OutboxStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/** The SQL behind the operator API. */
+public final class AdminStore {
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final Tables t;
+
+  /** An admin store for one schema. */
+  public AdminStore(Jdbi jdbi, Dialect dialect, Tables t) {
+    this.jdbi = jdbi;
+    this.dialect = dialect;
+    this.t = t;
+  }
+
+  private String filter(DeadLetterQuery q) {
+    StringBuilder w = new StringBuilder(" WHERE d.state = " + Codes.DEAD);
+    if (q.idempotencyKey() != null) {
+      w.append(" AND d.notification_id = (SELECT notification_id FROM ").append(t.dedup())
+          .append(" WHERE idempotency_key = :key)");
+    }
+    if (q.notificationId() != null) {
+      w.append(" AND d.notification_id = :nid");
+    }
+    if (q.deliveryId() != null) {
+      w.append(" AND d.id = :did");
+    }
+    if (q.diedFrom() != null) {
+      w.append(" AND d.finished_at >= :from");
+    }
+    if (q.diedBefore() != null) {
+      w.append(" AND d.finished_at < :before");
+    }
+    return w.toString();
+  }
+
+  private static <S extends SqlStatement<S>> S bind(S s, DeadLetterQuery q) {
+    if (q.idempotencyKey() != null) {
+      s.bind("key", q.idempotencyKey());
+    }
+    if (q.notificationId() != null) {
+      s.bind("nid", q.notificationId());
+    }
+    if (q.deliveryId() != null) {
+      s.bind("did", q.deliveryId());
+    }
+    if (q.diedFrom() != null) {
+      s.bind("from", Jdbc.instant(q.diedFrom()));
+    }
+    if (q.diedBefore() != null) {
+      s.bind("before", Jdbc.instant(q.diedBefore()));
+    }
+    return s.bind("limit", q.limit());
+  }
+
+  /** Dead letters matching the query, oldest death first. */
+  public List<DeadLetter> deadLetters(DeadLetterQuery q) {
+    String sql = "SELECT d.id, d.notification_id, n.idempotency_key, d.channel, d.attempts, d.last_error,"
+        + " n.created_at, d.finished_at FROM " + t.delivery() + " d JOIN " + t.notification() + " n ON n.id = d.notification_id"
+        + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
+    return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> new DeadLetter(rs.getLong("id"),
+        rs.getLong("notification_id"), rs.getString("idempotency_key"), Channel.of(rs.getString("channel")),
+        rs.getInt("attempts"), rs.getString("last_error"), Jdbc.instant(rs, "created_at"),
+        Jdbc.instant(rs, "finished_at"))).list());
+  }
+
+  /**
+   * Re-queues matching dead letters: pending, due now, attempts reset so the retry policy grants a
+   * fresh budget; the last error stays for the record. Queues a wake-up when it re-queued any.
+   */
+  public int requeue(DeadLetterQuery q) {
+    String sql = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
+        + " attempts = 0, finished_at = NULL, lease_owner = NULL WHERE state = " + Codes.DEAD + " AND id IN (SELECT d.id FROM "
+        + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit)";
+    return jdbi.inTransaction(h -> {
+      int n = bind(h.createUpdate(sql), q).execute();
+      if (n > 0 && dialect.supportsNotify()) {
+        h.createQuery(dialect.notifyStatement()).bind(0, t.notifyChannel())
+            .map((rs, ctx) -> 1).findFirst();
+      }
+      return n;
+    });
+  }
+
+  /** Makes every delivery leased to {@code owner} claimable now (an instance known to be dead). */
+  public int expireLeases(String owner) {
+    return jdbi.withHandle(h -> h.createUpdate("UPDATE " + t.delivery() + " SET next_at = CURRENT_TIMESTAMP WHERE state = "
+        + Codes.IN_FLIGHT + " AND lease_owner = :owner").bind("owner", owner).execute());
+  }
+
+  /** Counts per channel and state, with the oldest due age. */
+  public OutboxStats stats() {
+    return jdbi.inTransaction(h -> {
+      Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
+      List<OutboxStats.Row> rows = new ArrayList<>();
+      h.createQuery("SELECT channel, state, COUNT(*) AS cnt, MIN(CASE WHEN state = " + Codes.PENDING
+              + " AND next_at <= CURRENT_TIMESTAMP THEN next_at END) AS oldest FROM " + t.delivery()
+              + " GROUP BY channel, state ORDER BY channel, state")
+          .map((rs, ctx) -> {
+            Instant oldest = Jdbc.instant(rs, "oldest");
+            DeliveryState state = Codes.state(rs.getInt("state"));
+            return rows.add(new OutboxStats.Row(Channel.of(rs.getString("channel")), state, rs.getLong("cnt"),
+                age(oldest, now)));
+          }).list();
+      long[] waiting = new long[1];
+      Instant[] oldestNote = new Instant[1];
+      h.createQuery("SELECT COUNT(*) AS cnt, MIN(CASE WHEN next_at <= CURRENT_TIMESTAMP THEN next_at END) AS oldest FROM "
+              + t.notification() + " WHERE state = " + Codes.PENDING)
+          .map((rs, ctx) -> {
+            waiting[0] = rs.getLong("cnt");
+            oldestNote[0] = Jdbc.instant(rs, "oldest");
+            return null;
+          }).list();
+      return new OutboxStats(now, rows, waiting[0], age(oldestNote[0], now));
+    });
+  }
+
+  private static Duration age(Instant since, Instant now) {
+    if (since == null || since.isAfter(now)) {
+      return Duration.ZERO;
+    }
+    return Duration.between(since, now);
+  }
+}

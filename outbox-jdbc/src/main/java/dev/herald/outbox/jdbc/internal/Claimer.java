@@ -1,0 +1,230 @@
+package dev.herald.outbox.jdbc.internal;
+
+import dev.herald.Channel;
+import dev.herald.CollapseKeys;
+import dev.herald.Delivery;
+import dev.herald.DeviceTarget;
+import dev.herald.outbox.jdbc.Dialect;
+import dev.herald.spi.ClaimBatch;
+import dev.herald.spi.ClaimRequest;
+import dev.herald.spi.ClaimedDelivery;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Expands due recipient notifications and claims due deliveries, in one short transaction; then,
+ * after commit, reads what the claimed deliveries carry.
+ *
+ * <p>Each channel is claimed by one {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED
+ * LIMIT n)}: rows another instance is claiming at that moment are skipped, not waited for, so
+ * instances never queue behind each other. The fencing token is incremented by the same statement;
+ * due checks and the lease use the database's {@code CURRENT_TIMESTAMP}. A delivery whose lease
+ * expired has {@code next_at} (its lease end) in the past and is claimed again like a due one.
+ */
+public final class Claimer {
+  private static final Logger LOG = LoggerFactory.getLogger(Claimer.class);
+  /** Reason recorded when a recipient has no device to expand to. */
+  public static final String NO_DEVICES = "recipient has no active devices";
+
+  private final Jdbi jdbi;
+  private final Tables t;
+  private final int expansionBatch;
+  private final String selectDue;
+  private final String activeDevices;
+  private final String insertExpanded;
+  private final String markExpanded;
+  private final String finishNotifications;
+  private final String claim;
+  private final String readNotifications;
+  private final String readDevices;
+  private final String finishOrphan;
+
+  /** A claimer for one schema. */
+  public Claimer(Jdbi jdbi, Dialect dialect, Tables t, int expansionBatch) {
+    this.jdbi = jdbi;
+    this.t = t;
+    this.expansionBatch = expansionBatch;
+    this.selectDue = "SELECT id, recipient_id, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS expired"
+        + " FROM " + t.notification() + " WHERE next_at <= CURRENT_TIMESTAMP ORDER BY next_at LIMIT :n FOR UPDATE SKIP LOCKED";
+    this.activeDevices = "SELECT id, recipient_id, channel FROM " + t.device()
+        + " WHERE recipient_id = ANY(:rids) AND status = " + Codes.DEVICE_ACTIVE;
+    // next_at copied from the notification keeps due order across the expansion.
+    this.insertExpanded = "INSERT INTO " + t.delivery() + " (notification_id, device_id, channel, state, next_at)"
+        + " SELECT u.nid, u.did, u.ch, " + Codes.PENDING + ", n.next_at FROM unnest(:nids, :dids, :chs) u(nid, did, ch)"
+        + " JOIN " + t.notification() + " n ON n.id = u.nid ON CONFLICT DO NOTHING";
+    this.markExpanded = "UPDATE " + t.notification() + " SET state = " + Codes.EXPANDED + ", next_at = NULL WHERE id = ANY(:ids)";
+    this.finishNotifications = "UPDATE " + t.notification() + " SET state = :s, next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, reason = :r WHERE id = ANY(:ids)";
+    this.claim = dialect.returning("UPDATE " + t.delivery() + " SET state = " + Codes.IN_FLIGHT
+            + ", lease_owner = :owner, fencing_token = fencing_token + 1,"
+            + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND"
+            + " WHERE id IN (SELECT id FROM " + t.delivery() + " WHERE channel = :ch AND next_at <= CURRENT_TIMESTAMP"
+            + " ORDER BY next_at LIMIT :n FOR UPDATE SKIP LOCKED)",
+        "id, notification_id, device_id, attempts, fencing_token, CURRENT_TIMESTAMP AS now");
+    this.readNotifications = "SELECT id, idempotency_key, created_at, expires_at, payload FROM " + t.notification()
+        + " WHERE id = ANY(:ids)";
+    this.readDevices = "SELECT id, target FROM " + t.device() + " WHERE id = ANY(:ids)";
+    this.finishOrphan = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = :e"
+        + " WHERE id = :id AND fencing_token = :tok AND state = " + Codes.IN_FLIGHT;
+  }
+
+  private record Row(long id, long notificationId, Long deviceId, int attempts, long token, Instant now) {}
+
+  private record Note(String key, Instant createdAt, Instant expiresAt, PayloadCodec.Payload payload) {}
+
+  /** Claims per the request; see the class comment. */
+  public ClaimBatch claim(ClaimRequest req) {
+    long leaseMs = Math.max(1, req.lease().toMillis());
+    // Channels in name order: two instances lock in the same order.
+    Map<Channel, Integer> limits = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
+    limits.putAll(req.limits());
+    return jdbi.withHandle(h -> {
+      List<Row> rows = h.inTransaction(tx -> {
+        expand(tx, Math.max(1, Math.min(expansionBatch, req.total())));
+        List<Row> claimed = new ArrayList<>();
+        for (Map.Entry<Channel, Integer> e : limits.entrySet()) {
+          if (e.getValue() <= 0) {
+            continue;
+          }
+          claimed.addAll(tx.createQuery(claim)
+              .bind("owner", req.owner())
+              .bind("leaseMs", leaseMs)
+              .bind("ch", e.getKey().name())
+              .bind("n", e.getValue())
+              .map((rs, ctx) -> {
+                long dev = rs.getLong("device_id");
+                Long deviceId = rs.wasNull() ? null : dev;
+                return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
+                    rs.getLong("fencing_token"), Jdbc.instant(rs, "now"));
+              })
+              .list());
+        }
+        return claimed;
+      });
+      if (rows.isEmpty()) {
+        Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
+        return ClaimBatch.empty(now);
+      }
+      return new ClaimBatch(rows.get(0).now(), hydrate(h, rows));
+    });
+  }
+
+  /**
+   * Turns due recipient notifications into one delivery per active device, in the claim's
+   * transaction. The notification row is locked (skip-locked) and leaves the due index in the same
+   * transaction, and the unique (notification, device) index backs it up: expansion happens once.
+   */
+  private void expand(Handle tx, int limit) {
+    List<long[]> due = new ArrayList<>();
+    Map<Long, String> recipients = new LinkedHashMap<>();
+    tx.createQuery(selectDue).bind("n", limit).map((rs, ctx) -> {
+      long id = rs.getLong("id");
+      if (rs.getInt("expired") == 1) {
+        due.add(new long[] {id, 1});
+      } else {
+        due.add(new long[] {id, 0});
+        recipients.put(id, rs.getString("recipient_id"));
+      }
+      return id;
+    }).list();
+    if (due.isEmpty()) {
+      return;
+    }
+    List<Long> expired = due.stream().filter(d -> d[1] == 1).map(d -> d[0]).toList();
+    if (!expired.isEmpty()) {
+      tx.createUpdate(finishNotifications).bind("s", Codes.EXPIRED).bind("r", "expired before it fell due for expansion")
+          .bind("ids", Jdbc.longs(expired)).execute();
+    }
+    if (recipients.isEmpty()) {
+      return;
+    }
+    Map<String, List<long[]>> devicesByRecipient = new HashMap<>();
+    Map<Long, String> channelOf = new HashMap<>();
+    tx.createQuery(activeDevices).bind("rids", Jdbc.strings(new LinkedHashSet<>(recipients.values())))
+        .map((rs, ctx) -> {
+          long id = rs.getLong("id");
+          devicesByRecipient.computeIfAbsent(rs.getString("recipient_id"), k -> new ArrayList<>()).add(new long[] {id});
+          channelOf.put(id, rs.getString("channel"));
+          return id;
+        }).list();
+    List<Long> nids = new ArrayList<>();
+    List<Long> dids = new ArrayList<>();
+    List<String> chs = new ArrayList<>();
+    List<Long> expanded = new ArrayList<>();
+    List<Long> empty = new ArrayList<>();
+    for (Map.Entry<Long, String> e : recipients.entrySet()) {
+      List<long[]> devices = devicesByRecipient.get(e.getValue());
+      if (devices == null || devices.isEmpty()) {
+        empty.add(e.getKey());
+        continue;
+      }
+      expanded.add(e.getKey());
+      for (long[] d : devices) {
+        nids.add(e.getKey());
+        dids.add(d[0]);
+        chs.add(channelOf.get(d[0]));
+      }
+    }
+    if (!nids.isEmpty()) {
+      tx.createUpdate(insertExpanded).bind("nids", Jdbc.longs(nids)).bind("dids", Jdbc.longs(dids))
+          .bind("chs", Jdbc.strings(chs)).execute();
+      tx.createUpdate(markExpanded).bind("ids", Jdbc.longs(expanded)).execute();
+    }
+    if (!empty.isEmpty()) {
+      tx.createUpdate(finishNotifications).bind("s", Codes.TARGET_GONE).bind("r", NO_DEVICES)
+          .bind("ids", Jdbc.longs(empty)).execute();
+    }
+  }
+
+  private List<ClaimedDelivery> hydrate(Handle h, List<Row> rows) {
+    Set<Long> noteIds = new LinkedHashSet<>();
+    Set<Long> deviceIds = new LinkedHashSet<>();
+    for (Row r : rows) {
+      noteIds.add(r.notificationId());
+      if (r.deviceId() != null) {
+        deviceIds.add(r.deviceId());
+      }
+    }
+    Map<Long, Note> notes = new HashMap<>();
+    h.createQuery(readNotifications).bind("ids", Jdbc.longs(noteIds)).map((rs, ctx) -> {
+      notes.put(rs.getLong("id"), new Note(rs.getString("idempotency_key"), Jdbc.instant(rs, "created_at"),
+          Jdbc.instant(rs, "expires_at"), PayloadCodec.decodePayload(rs.getBytes("payload"))));
+      return null;
+    }).list();
+    Map<Long, DeviceTarget> targets = new HashMap<>();
+    if (!deviceIds.isEmpty()) {
+      h.createQuery(readDevices).bind("ids", Jdbc.longs(deviceIds)).map((rs, ctx) -> {
+        targets.put(rs.getLong("id"), PayloadCodec.decodeTarget(rs.getBytes("target")));
+        return null;
+      }).list();
+    }
+    List<ClaimedDelivery> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      Note note = notes.get(r.notificationId());
+      DeviceTarget target = r.deviceId() == null ? (note == null ? null : note.payload().target()) : targets.get(r.deviceId());
+      if (note == null || target == null) {
+        // The device was unregistered between expansion and this claim (its row is gone).
+        LOG.debug("delivery {} has no device any more; finishing it as target gone", r.id());
+        h.createUpdate(finishOrphan).bind("e", "device unregistered before sending").bind("id", r.id())
+            .bind("tok", r.token()).execute();
+        continue;
+      }
+      Delivery d = new Delivery(r.id(), note.key(), r.attempts() + 1, target, note.payload().content(),
+          note.payload().options(), CollapseKeys.effective(note.key(), note.payload().options()), note.expiresAt());
+      out.add(new ClaimedDelivery(d, r.token(), note.createdAt()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.herald.outbox.jdbc.internal;
+
+import dev.herald.Outcome;
+import dev.herald.outbox.jdbc.Dialect;
+import dev.herald.spi.Completion;
+import dev.herald.spi.Resolution;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Records a batch of completions in one transaction with one fenced statement: an
+ * {@code UPDATE ... FROM unnest(ids, tokens, ...)} that only touches rows still in flight under the
+ * completion's token. The rows it returns were applied; every other completion was stale.
+ *
+ * <p>"Target gone" completions that ask for it then invalidate their device and finish that
+ * device's other pending deliveries in the same transaction, devices in id order so that two
+ * batches cannot deadlock on each other.
+ */
+public final class Completer {
+  private static final int ERROR_MAX = 500;
+
+  private final Jdbi jdbi;
+  private final DeviceStore devices;
+  private final String complete;
+  private final String deviceOf;
+
+  /** A completer for one schema. */
+  public Completer(Jdbi jdbi, Dialect dialect, Tables t, DeviceStore devices) {
+    this.jdbi = jdbi;
+    this.devices = devices;
+    this.complete = dialect.returning("UPDATE " + t.delivery() + " SET state = u.s, attempts = attempts + u.inc,"
+            + " next_at = CASE WHEN u.d IS NULL THEN NULL ELSE CURRENT_TIMESTAMP + CAST(u.d AS BIGINT) * INTERVAL '0.001' SECOND END,"
+            + " finished_at = CASE WHEN u.d IS NULL THEN CURRENT_TIMESTAMP ELSE NULL END,"
+            + " lease_owner = NULL, provider_id = u.p, last_error = u.e"
+            + " FROM (SELECT * FROM unnest(:ids, :toks, :states, :incs, :delays, :pids, :errs)) u(i, tk, s, inc, d, p, e)"
+            + " WHERE " + t.delivery() + ".id = u.i AND " + t.delivery() + ".fencing_token = u.tk"
+            + " AND " + t.delivery() + ".state = " + Codes.IN_FLIGHT,
+        "id");
+    this.deviceOf = "SELECT d.device_id, n.payload FROM " + t.delivery() + " d JOIN " + t.notification()
+        + " n ON n.id = d.notification_id WHERE d.id = :id";
+  }
+
+  /** Applies the completions; returns those that were stale. */
+  public List<Completion> complete(List<Completion> completions) {
+    List<Completion> stale = new ArrayList<>();
+    List<Completion> batch = new ArrayList<>(completions.size());
+    Set<Long> seen = new HashSet<>();
+    for (Completion c : completions) {
+      // A second completion of one delivery in the same batch can only be a stale duplicate.
+      if (seen.add(c.deliveryId())) {
+        batch.add(c);
+      } else {
+        stale.add(c);
+      }
+    }
+    if (batch.isEmpty()) {
+      return stale;
+    }
+    List<Long> ids = new ArrayList<>(batch.size());
+    List<Long> toks = new ArrayList<>(batch.size());
+    List<Integer> states = new ArrayList<>(batch.size());
+    List<Integer> incs = new ArrayList<>(batch.size());
+    List<Long> delays = new ArrayList<>(batch.size());
+    List<String> pids = new ArrayList<>(batch.size());
+    List<String> errs = new ArrayList<>(batch.size());
+    for (Completion c : batch) {
+      ids.add(c.deliveryId());
+      toks.add(c.fencingToken());
+      Resolution r = c.resolution();
+      states.add(Codes.of(r.state()));
+      incs.add(countsAsAttempt(r) ? 1 : 0);
+      delays.add(delayMillis(r));
+      pids.add(r instanceof Resolution.Delivered d ? Jdbc.clip(d.providerId(), 255) : null);
+      errs.add(Jdbc.clip(error(r), ERROR_MAX));
+    }
+    Set<Long> applied = jdbi.inTransaction(h -> {
+      Set<Long> done = new HashSet<>(h.createQuery(complete)
+          .bind("ids", Jdbc.longs(ids)).bind("toks", Jdbc.longs(toks)).bind("states", Jdbc.ints(states))
+          .bind("incs", Jdbc.ints(incs)).bind("delays", Jdbc.longs(delays)).bind("pids", Jdbc.strings(pids))
+          .bind("errs", Jdbc.strings(errs))
+          .mapTo(Long.class).list());
+      invalidateDevices(h, batch, done);
+      return done;
+    });
+    for (Completion c : batch) {
+      if (!applied.contains(c.deliveryId())) {
+        stale.add(c);
+      }
+    }
+    return stale;
+  }
+
+  private void invalidateDevices(Handle h, List<Completion> batch, Set<Long> applied) {
+    TreeMap<Long, String> byDevice = new TreeMap<>();
+    for (Completion c : batch) {
+      if (c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice() && applied.contains(c.deliveryId())) {
+        Long deviceId = h.createQuery(deviceOf).bind("id", c.deliveryId()).map((rs, ctx) -> {
+          long dev = rs.getLong("device_id");
+          if (!rs.wasNull()) {
+            return dev;
+          }
+          // An explicit target: invalidate it too if it happens to be registered.
+          var target = PayloadCodec.decodePayload(rs.getBytes("payload")).target();
+          return target == null ? null : devices.idOf(h, target);
+        }).findOne().orElse(null);
+        if (deviceId != null) {
+          byDevice.putIfAbsent(deviceId, Jdbc.clip(describe(tg.cause()), ERROR_MAX));
+        }
+      }
+    }
+    byDevice.forEach((deviceId, reason) -> devices.invalidate(h, deviceId, reason));
+  }
+
+  private static boolean countsAsAttempt(Resolution r) {
+    // Attempts count outcomes of sends; a veto, an expiry or a release sent nothing.
+    return r instanceof Resolution.Delivered || r instanceof Resolution.Retry || r instanceof Resolution.Dead
+        || r instanceof Resolution.TargetGone;
+  }
+
+  private static Long delayMillis(Resolution r) {
+    if (r instanceof Resolution.Retry retry) {
+      return Math.max(0, retry.delay().toMillis());
+    }
+    if (r instanceof Resolution.Release release) {
+      return Math.max(0, release.delay().toMillis());
+    }
+    return null;
+  }
+
+  private static String error(Resolution r) {
+    if (r instanceof Resolution.Retry retry) {
+      return describe(retry.cause());
+    }
+    if (r instanceof Resolution.Dead dead) {
+      return describe(dead.cause());
+    }
+    if (r instanceof Resolution.TargetGone tg) {
+      return describe(tg.cause());
+    }
+    if (r instanceof Resolution.Cancelled c) {
+      return "cancelled: " + c.reason();
+    }
+    if (r instanceof Resolution.Expired) {
+      return "expired before it could be sent";
+    }
+    if (r instanceof Resolution.Release rel) {
+      return "released: " + rel.why();
+    }
+    return null;
+  }
+
+  /** The last-error text of an outcome: the provider's raw code and the short reason. */
+  public static String describe(Outcome o) {
+    String reason;
+    if (o instanceof Outcome.Retry r) {
+      reason = r.reason();
+    } else if (o instanceof Outcome.Rejected r) {
+      reason = r.reason();
+    } else if (o instanceof Outcome.TargetGone r) {
+      reason = r.reason();
+    } else if (o instanceof Outcome.ChannelUnavailable r) {
+      reason = r.reason();
+    } else {
+      reason = "delivered";
+    }
+    return o.rawCode() == null ? reason : o.rawCode() + ": " + reason;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.herald.outbox.jdbc.internal;
+
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import org.jdbi.v3.core.argument.Argument;
+
+/**
+ * Small JDBC helpers. Timestamps travel as {@link OffsetDateTime} in UTC, which both drivers map to
+ * {@code TIMESTAMP WITH TIME ZONE} without consulting the JVM's time zone.
+ */
+public final class Jdbc {
+  private Jdbc() {}
+
+  /** Binds an instant, or SQL NULL typed as a timestamp with time zone. */
+  public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    if (instant == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+  }
+
+  /** Reads a timestamp with time zone column as an instant, or null. */
+  public static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Reads a timestamp with time zone column as an instant, or null. */
+  public static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** A jdbi argument for an instant (null allowed). */
+  public static Argument instant(Instant instant) {
+    return (pos, ps, ctx) -> setInstant(ps, pos, instant);
+  }
+
+  /** A jdbi argument binding a SQL array of BIGINT. */
+  public static Argument longs(Collection<Long> values) {
+    return array("bigint", values.toArray(new Long[0]));
+  }
+
+  /** A jdbi argument binding a SQL array of INTEGER. */
+  public static Argument ints(Collection<Integer> values) {
+    return array("integer", values.toArray(new Integer[0]));
+  }
+
+  /** A jdbi argument binding a SQL array of VARCHAR. */
+  public static Argument strings(Collection<String> values) {
+    return array("varchar", values.toArray(new String[0]));
+  }
+
+  private static Argument array(String type, Object[] values) {
+    return (pos, ps, ctx) -> {
+      Array a = ps.getConnection().createArrayOf(type, values);
+      ps.setArray(pos, a);
+      ctx.addCleanable(() -> {
+        try {
+          a.free();
+        } catch (SQLException | AbstractMethodError ignored) {
+          // Some drivers do not implement free(); the array is garbage then.
+        }
+      });
+    };
+  }
+
+  /** Truncates text for a VARCHAR(n) column. */
+  public static String clip(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, max - 1) + "…";
+  }
+}
