@@ -1,108 +1,295 @@
 package dev.herald.examples;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.Delivery;
+import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.Herald;
-import dev.herald.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.NotificationStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
+import dev.herald.RetryPolicy;
+import dev.herald.examples.sim.SimulatedFcm;
+import dev.herald.examples.sim.SimulatedWebPushService;
+import dev.herald.fcm.FcmTransport;
+import dev.herald.fcm.ServiceAccount;
+import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
-import dev.herald.spi.Transport;
+import dev.herald.webpush.EndpointPolicy;
+import dev.herald.webpush.VapidKeys;
+import dev.herald.webpush.WebPushTransport;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
 
 /**
- * "Your schedule starts now", end to end, with nothing to install: the engine on the in-memory store
- * and a console transport that prints what a phone would show.
+ * "Your schedule starts now", end to end, with nothing to install: an embedded H2 outbox, the real
+ * FCM and Web Push transports, and simulated push services that are real HTTP servers on
+ * 127.0.0.1 in this process. It prints one line per event and a table at the end, and stops by
+ * itself.
+ *
+ * <pre>{@code mvn -B -q install -DskipTests && mvn -B -q -pl examples exec:java}</pre>
  */
 public final class Demo {
-  private Demo() {}
+  static final String MEMBER = "member-7";
+  static final String PHONE_FID = "cPh0neFid_Demo-0123456";
+  static final String OLD_TABLET_TOKEN = "dTabletLegacyToken:APA91bDemoDemoDemoDemo";
 
-  /** Runs the demo; finishes by itself. */
+  private final PrintStream out;
+  private final long t0 = System.nanoTime();
+
+  Demo(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Runs the demo; finishes by itself in well under a minute. */
   public static void main(String[] args) throws Exception {
-    InMemoryOutboxStore store = new InMemoryOutboxStore();
-    Set<String> cancelledSchedules = ConcurrentHashMap.newKeySet();
-    CountDownLatch finished = new CountDownLatch(2);
+    new Demo(System.out).run();
+  }
 
-    Transport console = new Transport() {
-      @Override
-      public Channel channel() {
-        return Channel.FCM;
-      }
+  void say(String who, String what) {
+    out.printf("[%5.2fs] %-8s %s%n", (System.nanoTime() - t0) / 1e9, who, what);
+  }
 
-      @Override
-      public CompletionStage<Outcome> send(Delivery d) {
-        say("phone    <- \"" + d.content().title() + "\" (" + d.content().body() + ") to " + d.target());
-        return CompletableFuture.completedFuture(Outcome.delivered("console-" + d.deliveryId()));
+  /** Runs the story; returns the final status of every notification. */
+  List<NotificationStatus> run() throws Exception {
+    try (SimulatedFcm fcm = new SimulatedFcm();
+         SimulatedWebPushService pushService = new SimulatedWebPushService();
+         HikariDataSource db = h2()) {
+      fcm.onMessage(m -> say("fcm", "accepted for " + target(m) + ": \""
+          + ((Map<?, ?>) m.get("notification")).get("title") + "\" collapse_key=" + ((Map<?, ?>) m.get("android")).get("collapse_key")));
+      pushService.onMessage((topic, text) -> say("browser", "decrypted " + text + " (Topic " + topic + ")"));
+      pushService.onAnswer((code, why) -> say("webpush", "answered " + code + " " + why));
+      createSchedulesTable(db);
+
+      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
+      outbox.migrate();
+      say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
+
+      FcmTransport fcmTransport = FcmTransport.builder()
+          .serviceAccount(ServiceAccount.fromJson(fcm.serviceAccountJson()))
+          .baseUrl(fcm.baseUrl())
+          .build();
+      WebPushTransport webPush = WebPushTransport.builder()
+          .vapidKeys(VapidKeys.generate())
+          .subject("mailto:ops@herald.dev")
+          .endpointPolicy(EndpointPolicy.builder().allowKnownPushServices().allowHttp(true).allowLoopback(true).build())
+          .build();
+
+      DeliveryGuard scheduleStillPending = d -> {
+        String id = d.content().data().get("scheduleId");
+        String status = scheduleStatus(db, id);
+        return "SCHEDULED".equals(status) ? DeliveryGuard.Verdict.proceed()
+            : DeliveryGuard.Verdict.veto("schedule " + id + " is " + status.toLowerCase());
+      };
+
+      try (Herald herald = Herald.builder()
+          .store(outbox)
+          .deviceRegistry(outbox)
+          .transport(fcmTransport)
+          .transport(webPush)
+          .guard(scheduleStillPending)
+          .listener(narrator())
+          .retryPolicy(RetryPolicy.builder().initialDelay(Duration.ofMillis(500)).build())
+          .pollInterval(Duration.ofMillis(200))
+          .build()) {
+        herald.start();
+
+        herald.devices().register(MEMBER, new DeviceTarget.FcmInstallation(PHONE_FID));
+        say("app", MEMBER + " registered an Android phone (FCM installation id)");
+        herald.devices().register(MEMBER, pushService.subscribe("laptop-browser"));
+        say("app", MEMBER + " subscribed a browser (Web Push)");
+        herald.devices().register(MEMBER, new DeviceTarget.FcmToken(OLD_TABLET_TOKEN));
+        fcm.unregister(OLD_TABLET_TOKEN);
+        say("app", MEMBER + " still has an old tablet's legacy FCM token (the app was uninstalled)");
+
+        Instant startsAt = Instant.now().plusSeconds(3);
+        createSchedule(db, outbox, "42", startsAt);
+        say("app", "schedule 42 created and its reminder enqueued in one transaction, due at +3 s");
+        boolean created = enqueueReminder(db, outbox, "42", startsAt);
+        say("app", "the ScheduleCreated event was consumed twice: second enqueue " + (created ? "CREATED (bug!)" : "was a duplicate"));
+
+        createSchedule(db, outbox, "43", startsAt);
+        cancelSchedule(db, outbox, "43");
+        say("app", "schedule 43 created, then cancelled: its reminder is cancelled in the same transaction");
+
+        createSchedule(db, outbox, "44", startsAt);
+        setStatus(db, "44", "STARTED");
+        say("app", "schedule 44 created, then started early: the guard will veto its reminder at send time");
+
+        pushService.failNext(1, 1);
+        say("webpush", "will answer the first message with 503 and Retry-After: 1");
+
+        List<String> keys = List.of(key("42"), key("43"), key("44"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!keys.stream().allMatch(k -> outbox.find(k).map(s -> s.state().terminal()).orElse(false))) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the demo did not finish in 40 s");
+          }
+          Thread.sleep(100);
+        }
+        List<NotificationStatus> result = keys.stream().map(k -> outbox.find(k).orElseThrow()).toList();
+        printTables(result, outbox.devices(MEMBER));
+        return result;
       }
-    };
-    DeliveryListener narrator = new DeliveryListener() {
+    }
+  }
+
+  private DeliveryListener narrator() {
+    return new DeliveryListener() {
       @Override
       public void delivered(Delivery d, Outcome.Delivered o) {
-        say("herald   delivered " + d.notificationKey());
-        finished.countDown();
+        say("herald", "delivered " + d.notificationKey() + " to " + d.target() + " (attempt " + d.attempt() + ")");
+      }
+
+      @Override
+      public void retryScheduled(Delivery d, Outcome cause, Duration delay) {
+        say("herald", "will retry " + d.notificationKey() + " to " + d.target().kind() + " in " + delay.toMillis() + " ms: " + cause.describe());
       }
 
       @Override
       public void cancelled(Delivery d, String reason) {
-        say("herald   cancelled " + d.notificationKey() + ": " + reason);
-        finished.countDown();
+        say("herald", "guard vetoed " + d.notificationKey() + " to " + d.target().kind() + ": " + reason);
+      }
+
+      @Override
+      public void targetInvalidated(Delivery d, Outcome.TargetGone cause) {
+        say("herald", "invalidated " + d.target() + ": " + cause.describe());
+      }
+
+      @Override
+      public void dead(Delivery d, Outcome cause) {
+        say("herald", "gave up " + d.notificationKey() + ": " + cause.describe());
+      }
+
+      @Override
+      public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
+        say("herald", "paused " + c + ": " + cause.describe());
       }
     };
-    DeliveryGuard guard = d -> cancelledSchedules.contains(d.content().data().get("scheduleId"))
-        ? DeliveryGuard.Verdict.veto("schedule was cancelled") : DeliveryGuard.Verdict.proceed();
-
-    try (Herald herald = Herald.builder().store(store).transport(console).guard(guard).listener(narrator)
-        .pollInterval(Duration.ofMillis(200)).build()) {
-      herald.start();
-      store.register("member-7", new DeviceTarget.FcmInstallation("cDemoFid0123456789abcd"));
-      say("app      member-7 registered an Android phone");
-
-      Instant due = Instant.now().plusSeconds(2);
-      Notification reminder = reminder("schedule-42", due);
-      say("app      schedule 42 created; reminder due at " + due);
-      say("app      enqueue -> " + (herald.enqueue(reminder).created() ? "created" : "duplicate"));
-      say("app      same event consumed again; enqueue -> " + (herald.enqueue(reminder).created() ? "created" : "duplicate"));
-
-      herald.enqueue(reminder("schedule-43", due));
-      cancelledSchedules.add("43");
-      say("app      schedule 43 created, then cancelled; the guard will veto its reminder");
-
-      if (!finished.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("demo did not finish in 30 s");
-      }
-      say("");
-      say("what happened:");
-      for (NotificationStatus s : store.all()) {
-        say(String.format("  %-22s %-10s %s", s.idempotencyKey(), s.state(), s.reason() == null ? "" : s.reason()));
-      }
-    }
-    say("(this demo runs the engine with the in-memory store and a console transport;"
-        + " the JDBC outbox and the real transports have their own modules)");
   }
 
-  private static Notification reminder(String scheduleKey, Instant due) {
-    return Notification.builder(scheduleKey + ":starts")
-        .recipient(Recipient.id("member-7"))
+  private void printTables(List<NotificationStatus> notes, List<Device> devices) {
+    out.println();
+    out.println("Notifications");
+    out.printf("  %-20s %-12s %s%n", "key", "state", "deliveries");
+    for (NotificationStatus s : notes) {
+      StringBuilder ds = new StringBuilder();
+      for (NotificationStatus.DeliveryStatus d : s.deliveries()) {
+        ds.append(ds.length() == 0 ? "" : ", ").append(d.target().kind()).append('=').append(d.state())
+            .append(d.attempts() > 1 ? " after " + d.attempts() + " attempts" : "");
+      }
+      if (s.deliveries().isEmpty() && s.reason() != null) {
+        ds.append(s.reason());
+      }
+      out.printf("  %-20s %-12s %s%n", s.idempotencyKey(), s.state(), ds);
+    }
+    out.println();
+    out.println("Devices of " + MEMBER);
+    out.printf("  %-8s %-36s %-8s %s%n", "kind", "device", "status", "reason");
+    for (Device d : devices) {
+      out.printf("  %-8s %-36s %-8s %s%n", d.target().kind(), d.target(), d.status(),
+          d.invalidReason() == null ? "" : d.invalidReason());
+    }
+  }
+
+  private static String target(Map<String, Object> m) {
+    return m.get("fid") != null ? "fid " + m.get("fid").toString().substring(0, 6) + "…" : "token " + m.get("token").toString().substring(0, 6) + "…";
+  }
+
+  // ------------------------------------------------------------------ the host application's own data
+
+  static String key(String scheduleId) {
+    return "schedule-" + scheduleId + ":starts";
+  }
+
+  private static HikariDataSource h2() {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl("jdbc:h2:mem:herald-demo-" + System.nanoTime()
+        + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+    c.setMaximumPoolSize(8);
+    c.setPoolName("demo");
+    return new HikariDataSource(c);
+  }
+
+  private static void createSchedulesTable(HikariDataSource db) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.createStatement().execute("create table schedules (id varchar(32) primary key, member varchar(64), "
+          + "starts_at timestamp with time zone, status varchar(16))");
+    }
+  }
+
+  /** The host's business transaction: the schedule row and its reminder commit together or not at all. */
+  private static void createSchedule(HikariDataSource db, JdbcOutbox outbox, String id, Instant startsAt) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("insert into schedules values (?, ?, ?, 'SCHEDULED')")) {
+        ps.setString(1, id);
+        ps.setString(2, MEMBER);
+        ps.setTimestamp(3, Timestamp.from(startsAt));
+        ps.executeUpdate();
+      }
+      outbox.enqueue(c, reminder(id, startsAt));
+      c.commit();
+    }
+  }
+
+  /** What a consumer of the ScheduleCreated event does; safe to run twice. */
+  private static boolean enqueueReminder(HikariDataSource db, JdbcOutbox outbox, String id, Instant startsAt) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      boolean created = outbox.enqueue(c, reminder(id, startsAt)).created();
+      c.commit();
+      return created;
+    }
+  }
+
+  private static void cancelSchedule(HikariDataSource db, JdbcOutbox outbox, String id) throws SQLException {
+    setStatus(db, id, "CANCELLED");
+    outbox.cancel(key(id));
+  }
+
+  private static void setStatus(HikariDataSource db, String id, String status) throws SQLException {
+    try (Connection c = db.getConnection();
+         PreparedStatement ps = c.prepareStatement("update schedules set status = ? where id = ?")) {
+      ps.setString(1, status);
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String scheduleStatus(HikariDataSource db, String id) {
+    try (Connection c = db.getConnection();
+         PreparedStatement ps = c.prepareStatement("select status from schedules where id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "DELETED";
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read schedule " + id, e);
+    }
+  }
+
+  private static Notification reminder(String id, Instant startsAt) {
+    return Notification.builder(key(id))
+        .recipient(Recipient.id(MEMBER))
         .title("Your schedule starts now")
-        .body("Schedule " + scheduleKey.substring(scheduleKey.indexOf('-') + 1))
-        .data("scheduleId", scheduleKey.substring(scheduleKey.indexOf('-') + 1))
-        .notBefore(due)
-        .expiresAt(due.plus(Duration.ofMinutes(15)))
+        .body("Schedule " + id + " is starting")
+        .data("scheduleId", id)
+        .notBefore(startsAt)
+        .expiresAt(startsAt.plus(Duration.ofMinutes(10)))
         .build();
   }
 
-  private static void say(String line) {
-    System.out.println(line);
-  }
 }
