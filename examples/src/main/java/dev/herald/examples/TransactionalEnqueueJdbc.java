@@ -1,0 +1,63 @@
+package dev.herald.examples;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.DeviceTarget;
+import dev.herald.Notification;
+import dev.herald.Recipient;
+import dev.herald.outbox.jdbc.JdbcOutbox;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * Enqueue in the host's own JDBC transaction: the notification exists if and only if the business
+ * change commits. A rolled-back order leaves no notification behind.
+ */
+public final class TransactionalEnqueueJdbc {
+  private TransactionalEnqueueJdbc() {}
+
+  /** Runs the example against an embedded H2. */
+  public static void main(String[] args) throws Exception {
+    run(System.out);
+  }
+
+  /** Returns whether the committed and the rolled-back notification exist, in that order. */
+  static boolean[] run(PrintStream out) throws SQLException {
+    try (HikariDataSource db = ExampleSupport.h2("jdbc-enqueue")) {
+      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
+      outbox.migrate();
+      try (Connection c = db.getConnection()) {
+        c.createStatement().execute("create table orders (id int primary key, customer varchar(64))");
+      }
+      placeOrder(db, outbox, 1, true);
+      placeOrder(db, outbox, 2, false);
+      boolean committed = outbox.find("order-1:placed").isPresent();
+      boolean rolledBack = outbox.find("order-2:placed").isPresent();
+      out.println("order 1 committed   -> notification exists: " + committed);
+      out.println("order 2 rolled back -> notification exists: " + rolledBack);
+      outbox.close();
+      return new boolean[] {committed, rolledBack};
+    }
+  }
+
+  private static void placeOrder(HikariDataSource db, JdbcOutbox outbox, int id, boolean commit) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("insert into orders values (?, ?)")) {
+        ps.setInt(1, id);
+        ps.setString(2, "customer-9");
+        ps.executeUpdate();
+      }
+      outbox.enqueue(c, Notification.builder("order-" + id + ":placed")
+          .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cOrderFid0123456789abc")))
+          .title("Order " + id + " placed")
+          .build());
+      if (commit) {
+        c.commit();
+      } else {
+        c.rollback(); // e.g. the payment failed after the enqueue
+      }
+    }
+  }
+}
