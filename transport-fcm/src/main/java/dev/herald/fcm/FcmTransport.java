@@ -427,7 +427,7 @@ public final class FcmTransport implements Transport {
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       Checks c = Checks.of("");
-      URI uri = ServiceAccount.checkTokenUri(c, "baseUrl", baseUrl);
+      URI uri = ServiceAccount.checkSecureUrl(c, "baseUrl", baseUrl);
       if (uri == null) {
         throw new IllegalArgumentException("baseUrl must be an absolute https URL (http only to a loopback host): "
             + Redact.quote(baseUrl, 120));
@@ -444,7 +444,7 @@ public final class FcmTransport implements Transport {
      */
     public Builder tokenUri(String tokenUri) {
       Objects.requireNonNull(tokenUri, "tokenUri");
-      URI uri = ServiceAccount.checkTokenUri(Checks.of(""), "tokenUri", tokenUri);
+      URI uri = ServiceAccount.checkSecureUrl(Checks.of(""), "tokenUri", tokenUri);
       if (uri == null) {
         throw new IllegalArgumentException("tokenUri must be an absolute https URL (http only to a loopback host): "
             + Redact.quote(tokenUri, 120));
