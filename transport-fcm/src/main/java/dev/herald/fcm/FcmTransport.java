@@ -355,12 +355,7 @@ public final class FcmTransport implements Transport {
   }
 
   private static String problems(Checks c) {
-    try {
-      c.throwIfInvalid("delivery");
-      return "";
-    } catch (InvalidInputException e) {
-      return e.getMessage();
-    }
+    return new InvalidInputException("delivery", c.result(() -> Boolean.TRUE).getError().toJavaList()).getMessage();
   }
 
   private void ensureOpen() {
