@@ -355,12 +355,7 @@ public final class FcmTransport implements Transport {
   }
 
   private static String problems(Checks c) {
-    try {
-      c.throwIfInvalid("delivery");
-      return "";
-    } catch (InvalidInputException e) {
-      return e.getMessage();
-    }
+    return new InvalidInputException("delivery", c.result(() -> Boolean.TRUE).getError().toJavaList()).getMessage();
   }
 
   private void ensureOpen() {
@@ -427,7 +422,7 @@ public final class FcmTransport implements Transport {
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       Checks c = Checks.of("");
-      URI uri = ServiceAccount.checkTokenUri(c, "baseUrl", baseUrl);
+      URI uri = ServiceAccount.checkSecureUrl(c, "baseUrl", baseUrl);
       if (uri == null) {
         throw new IllegalArgumentException("baseUrl must be an absolute https URL (http only to a loopback host): "
             + Redact.quote(baseUrl, 120));
@@ -444,7 +439,7 @@ public final class FcmTransport implements Transport {
      */
     public Builder tokenUri(String tokenUri) {
       Objects.requireNonNull(tokenUri, "tokenUri");
-      URI uri = ServiceAccount.checkTokenUri(Checks.of(""), "tokenUri", tokenUri);
+      URI uri = ServiceAccount.checkSecureUrl(Checks.of(""), "tokenUri", tokenUri);
       if (uri == null) {
         throw new IllegalArgumentException("tokenUri must be an absolute https URL (http only to a loopback host): "
             + Redact.quote(tokenUri, 120));

@@ -143,7 +143,7 @@ public final class ServiceAccount {
     URI tokenUri = null;
     String tokenUriText = string(c, doc, "token_uri");
     if (tokenUriText != null) {
-      tokenUri = checkTokenUri(c, "token_uri", tokenUriText);
+      tokenUri = checkSecureUrl(c, "token_uri", tokenUriText);
     }
     c.throwIfInvalid("service account");
     return new ServiceAccount(projectId, clientEmail, privateKeyId, key, tokenUri);
@@ -183,10 +183,11 @@ public final class ServiceAccount {
   }
 
   /**
-   * Validates a token endpoint: an absolute https URL, or plain http to a loopback host (a local
-   * emulator or test), because the signed assertion it receives is a bearer credential for an hour.
+   * Validates a URL that will receive a credential (the token endpoint gets a signed assertion, FCM
+   * gets the access token, each a bearer credential for an hour): an absolute https URL, or plain
+   * http to a loopback host (a local emulator or test).
    */
-  static URI checkTokenUri(Checks c, String field, String value) {
+  static URI checkSecureUrl(Checks c, String field, String value) {
     URI uri;
     try {
       uri = new URI(value);
