@@ -136,7 +136,11 @@ public final class EndpointPolicy {
     if (endpoint == null) {
       return "is required";
     }
-    HttpUrl url = HttpUrl.parse(endpoint);
+    return problem(HttpUrl.parse(endpoint), endpoint);
+  }
+
+  /** The problem with an already parsed endpoint ({@code url} null when it did not parse), or null. */
+  String problem(HttpUrl url, String endpoint) {
     if (url == null) {
       return "must be an absolute https URL: " + Redact.url(endpoint);
     }

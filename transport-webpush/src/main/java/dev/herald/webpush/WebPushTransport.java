@@ -226,7 +226,9 @@ public final class WebPushTransport implements Transport {
       throw new InvalidInputException(SUBJECT,
           List.of(new Problem("target", "must be a WebPushSubscription: " + delivery.target().kind())));
     }
-    String policyProblem = endpointPolicy.problem(subscription.endpoint());
+    // Parsed once, by the same parser that checks the policy and that OkHttp sends with.
+    HttpUrl url = HttpUrl.parse(subscription.endpoint());
+    String policyProblem = endpointPolicy.problem(url, subscription.endpoint());
     Checks c = Checks.of("");
     c.check(policyProblem == null, "endpoint", policyProblem);
     String topic = delivery.collapseKey();
@@ -246,7 +248,6 @@ public final class WebPushTransport implements Transport {
     ECPoint uaPoint = EcP256.decodePoint(uaPublic);
     byte[] body = WebPushCipher.encrypt(payload, pad, uaPoint, uaPublic, subscription.authBytes(), random);
 
-    HttpUrl url = HttpUrl.get(subscription.endpoint());
     return new Request.Builder()
         .url(url)
         .header("TTL", Long.toString(delivery.options().timeToLive().getSeconds()))
