@@ -5,8 +5,7 @@ import dev.herald.internal.EngineConfig;
 import dev.herald.internal.SafeListener;
 import dev.herald.internal.ValidatingDeviceRegistry;
 import dev.herald.spi.DeviceRegistry;
-import java.util.HashMap;
-import java.util.Map;
+import dev.herald.spi.InputValidator;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
 import dev.herald.spi.OutboxStore;
@@ -50,14 +49,14 @@ public final class Herald implements AutoCloseable {
 
   private final EngineConfig config;
   private final Engine engine;
+  private final InputValidator validator;
   private final DeviceRegistry devices;
 
   private Herald(EngineConfig config, DeviceRegistry registry) {
     this.config = config;
     this.engine = new Engine(config);
-    Map<Channel, Transport> byChannel = new HashMap<>();
-    config.transports().forEach(t -> byChannel.put(t.channel(), t));
-    this.devices = registry == null ? null : new ValidatingDeviceRegistry(registry, byChannel);
+    this.validator = InputValidator.of(config.transports());
+    this.devices = registry == null ? null : new ValidatingDeviceRegistry(registry, validator);
   }
 
   /** A builder; {@link Builder#store} and at least one {@link Builder#transport} are required. */
@@ -105,11 +104,16 @@ public final class Herald implements AutoCloseable {
   }
 
   /**
-   * Enqueues through the store in its own transaction and wakes this instance. To enqueue in the
-   * host's own transaction, use the store's transactional methods instead.
+   * Checks the notification with this instance's transports ({@link #validator()}), enqueues it
+   * through the store in its own transaction and wakes this instance. To enqueue in the host's own
+   * transaction, use the store's transactional methods (and give the store {@link #validator()}'s
+   * equivalent, {@code InputValidator.of(transports)}).
+   *
+   * @throws InvalidInputException when a transport could not send it (forbidden endpoint, payload too large)
    */
   public EnqueueResult enqueue(Notification notification) {
     ensureOpen();
+    validator.validate(notification);
     EnqueueResult r = config.store().enqueue(notification);
     if (r.created()) {
       engine.wakeUp();
@@ -139,6 +143,11 @@ public final class Herald implements AutoCloseable {
       throw new IllegalStateException("no device registry configured: call deviceRegistry(DeviceRegistry) on the builder");
     }
     return devices;
+  }
+
+  /** The validator built from this instance's transports: what {@link #enqueue} and {@link #devices()} check. */
+  public InputValidator validator() {
+    return validator;
   }
 
   /** Asks the poll loop to claim now rather than at its next poll. */

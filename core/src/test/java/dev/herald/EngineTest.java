@@ -378,10 +378,52 @@ class EngineTest {
     assertThatThrownBy(() -> herald.devices().register("m", new DeviceTarget.Custom(Channel.of("sms"), "5550100")))
         .isInstanceOf(InvalidInputException.class).hasMessage("invalid device target: address must start with +");
     assertThatThrownBy(() -> herald.devices().register("m", new DeviceTarget.Custom(Channel.of("email"), "a@b.c")))
-        .isInstanceOf(InvalidInputException.class).hasMessage("invalid device target: channel has no transport registered on this Herald: email");
+        .isInstanceOf(InvalidInputException.class).hasMessage("invalid device target: channel has no transport configured: email (configured: [fcm, sms])");
     assertThat(store.devices("m")).isEmpty();
     herald.devices().register("m", new DeviceTarget.Custom(Channel.of("sms"), "+5550100"));
     assertThat(store.devices("m")).hasSize(1);
+  }
+
+  @Test
+  void enqueueRefusesWhatNoTransportCouldSendAndStoresNothing() {
+    dev.herald.spi.Transport picky = new dev.herald.spi.Transport() {
+      @Override
+      public Channel channel() {
+        return Channel.of("sms");
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Outcome> send(Delivery d) {
+        return CompletableFuture.completedFuture(Outcome.delivered("x"));
+      }
+
+      @Override
+      public void validate(DeviceTarget target) {
+        if (!target.address().startsWith("+")) {
+          throw new InvalidInputException("device target", List.of(new InvalidInputException.Problem("address", "must start with +")));
+        }
+      }
+
+      @Override
+      public void validate(Notification n) {
+        if (n.content().body() != null && n.content().body().length() > 160) {
+          throw new InvalidInputException("notification", List.of(new InvalidInputException.Problem("content.body", "must fit one SMS (160)")));
+        }
+      }
+    };
+    herald = builder().transport(picky).build();
+    Notification badTarget = Notification.builder("k1").recipient(Recipient.device(new DeviceTarget.Custom(Channel.of("sms"), "5550100")))
+        .title("t").build();
+    assertThatThrownBy(() -> herald.enqueue(badTarget)).isInstanceOf(InvalidInputException.class)
+        .hasMessage("invalid device target: address must start with +");
+    Notification tooLong = Notification.builder("k2").recipient(Recipient.id("member-1")).title("t").body("x".repeat(161)).build();
+    assertThatThrownBy(() -> herald.enqueue(tooLong)).isInstanceOf(InvalidInputException.class)
+        .hasMessage("invalid notification: content.body must fit one SMS (160)");
+    Notification noTransport = Notification.builder("k3").recipient(Recipient.device(new DeviceTarget.Custom(Channel.of("email"), "a@b.c")))
+        .title("t").build();
+    assertThatThrownBy(() -> herald.enqueue(noTransport)).isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("invalid device target: recipient.target.channel has no transport configured: email");
+    assertThat(store.all()).isEmpty();
   }
 
   @Test

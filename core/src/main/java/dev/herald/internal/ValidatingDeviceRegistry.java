@@ -2,11 +2,9 @@ package dev.herald.internal;
 
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
-import dev.herald.InvalidInputException;
 import dev.herald.spi.DeviceRegistry;
-import dev.herald.spi.Transport;
+import dev.herald.spi.InputValidator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,21 +14,16 @@ import java.util.Optional;
  */
 public final class ValidatingDeviceRegistry implements DeviceRegistry {
   private final DeviceRegistry delegate;
-  private final Map<dev.herald.Channel, Transport> transports;
+  private final InputValidator validator;
 
-  /** Wraps {@code delegate}, validating with these transports. */
-  public ValidatingDeviceRegistry(DeviceRegistry delegate, Map<dev.herald.Channel, Transport> transports) {
+  /** Wraps {@code delegate}, validating targets with {@code validator}. */
+  public ValidatingDeviceRegistry(DeviceRegistry delegate, InputValidator validator) {
     this.delegate = delegate;
-    this.transports = Map.copyOf(transports);
+    this.validator = validator;
   }
 
   private void check(DeviceTarget target) {
-    Transport t = transports.get(target.channel());
-    if (t == null) {
-      throw new InvalidInputException("device target", List.of(new InvalidInputException.Problem("channel",
-          "has no transport registered on this Herald: " + target.channel())));
-    }
-    t.validate(target);
+    validator.validate(target);
   }
 
   @Override

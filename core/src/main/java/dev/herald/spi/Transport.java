@@ -33,6 +33,13 @@ public interface Transport extends AutoCloseable {
    */
   default void validate(DeviceTarget target) {}
 
+  /**
+   * Checks that this transport could send the notification's content and options (payload size
+   * limits, reserved data keys) before it is stored; throws {@link dev.herald.InvalidInputException}
+   * naming the field. The default accepts everything.
+   */
+  default void validate(dev.herald.Notification notification) {}
+
   /** Releases connections and threads. Idempotent. The default does nothing. */
   @Override
   default void close() {}

@@ -176,6 +176,18 @@ public final class FcmTransport implements Transport {
   }
 
   /**
+   * Checks the notification's content with {@link #validateContent} before it is stored (the
+   * engine's {@link dev.herald.spi.InputValidator} calls this on enqueue).
+   *
+   * @throws InvalidInputException naming each problem
+   */
+  @Override
+  public void validate(dev.herald.Notification notification) {
+    Objects.requireNonNull(notification, "notification");
+    validateContent(notification.content());
+  }
+
+  /**
    * Checks content against FCM's own rules, beyond what {@link Content} checks: no data key reserved
    * by FCM ({@code from}, {@code message_type}, anything starting with {@code google} or {@code gcm},
    * ignoring case), at most 4096 bytes of data, and at most 4096 bytes of title, body and data

@@ -20,6 +20,15 @@ class FcmValidationTest extends FcmTestSupport {
       "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
 
   @Test
+  void enqueueValidationRefusesReservedKeysBeforeAnythingIsStored() {
+    dev.herald.Notification n = dev.herald.Notification.builder("k").recipient(dev.herald.Recipient.id("member-1"))
+        .title("t").data("google.x", "v").build();
+    assertThatThrownBy(() -> dev.herald.spi.InputValidator.of(java.util.List.of(transport())).validate(n))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("invalid FCM content: content.data.google.x is a key reserved by FCM");
+  }
+
+  @Test
   void reservedDataKeysAreRefusedBeforeSending() {
     for (String key : new String[] {"from", "message_type", "google.sent_time", "gcm.notification.body", "GOOGLE_x", "Gcm"}) {
       Content content = Content.builder().title("t").data(key, "v").build();
@@ -184,7 +193,7 @@ class FcmValidationTest extends FcmTestSupport {
 
   @Test
   void validateNeedsATarget() {
-    assertThatThrownBy(() -> transport().validate(null)).isInstanceOf(NullPointerException.class).hasMessage("target");
+    assertThatThrownBy(() -> transport().validate((DeviceTarget) null)).isInstanceOf(NullPointerException.class).hasMessage("target");
     assertThatThrownBy(() -> FcmTransport.validateContent(null)).isInstanceOf(NullPointerException.class).hasMessage("content");
   }
 }

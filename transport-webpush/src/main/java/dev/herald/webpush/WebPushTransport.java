@@ -160,6 +160,36 @@ public final class WebPushTransport implements Transport {
   }
 
   /**
+   * Checks before it is stored that the notification's payload, as this transport would encode it,
+   * fits one Web Push message (at most {@value dev.herald.webpush.internal.WebPushCipher#MAX_PLAINTEXT}
+   * octets, RFC 8291 §4), and that an explicit subscription's endpoint is allowed.
+   *
+   * @throws InvalidInputException naming {@code payload} or {@code endpoint}
+   */
+  @Override
+  public void validate(dev.herald.Notification notification) {
+    Objects.requireNonNull(notification, "notification");
+    DeviceTarget target = notification.recipient() instanceof dev.herald.Recipient.ToDevice td ? td.target() : SIZING_TARGET;
+    if (notification.recipient() instanceof dev.herald.Recipient.ToDevice) {
+      validate(target);
+    }
+    Delivery sample = new Delivery(0, notification.idempotencyKey(), 1, target, notification.content(),
+        notification.options(), notification.collapseKey(), notification.expiresAt());
+    int size = payloadEncoder.apply(sample).length;
+    if (size > WebPushCipher.MAX_PLAINTEXT) {
+      throw new InvalidInputException("notification", List.of(new Problem("payload", "must be at most "
+          + WebPushCipher.MAX_PLAINTEXT + " octets once encoded for Web Push: " + size
+          + " octets; shorten the content or move data behind a URL")));
+    }
+  }
+
+  // Stands in for the not-yet-known device of a recipient-id notification when sizing its payload.
+  private static final DeviceTarget.WebPushSubscription SIZING_TARGET = new DeviceTarget.WebPushSubscription(
+      "https://fcm.googleapis.com/fcm/send/sizing",
+      "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+      "BTBZMqHH6r4Tts7J_aSIgg");
+
+  /**
    * Encrypts and sends one delivery. Encryption (about 0.2 ms) runs on the calling thread; the
    * network part runs on OkHttp's threads, at most {@code maxInFlight} at a time.
    *
