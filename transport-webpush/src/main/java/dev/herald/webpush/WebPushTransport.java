@@ -10,6 +10,7 @@ import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
 import dev.herald.spi.Transport;
 import dev.herald.webpush.internal.EcP256;
+import dev.herald.webpush.internal.OneShotBody;
 import dev.herald.webpush.internal.PayloadJson;
 import dev.herald.webpush.internal.PolicyDns;
 import dev.herald.webpush.internal.Responses;
@@ -35,10 +36,8 @@ import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.bouncycastle.math.ec.ECPoint;
 import org.slf4j.Logger;
@@ -72,7 +71,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebPushTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(WebPushTransport.class);
-  private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
   private static final String SUBJECT = "web push delivery";
   private static final int BODY_EXCERPT_BYTES = 1024;
 
@@ -285,7 +283,7 @@ public final class WebPushTransport implements Transport {
         .header("Topic", topic)
         .header("Content-Encoding", "aes128gcm")
         .header("Authorization", tokens.authorization(VapidTokens.origin(url)))
-        .post(RequestBody.create(body, OCTET_STREAM))
+        .post(new OneShotBody(body))
         .build();
   }
 

@@ -204,6 +204,22 @@ class WebPushTransportTest {
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isInstanceOf(Outcome.Retry.class);
     assertThat(((Outcome.Retry) outcome).reason()).startsWith("I/O error: ");
+    // The service got the message and may have accepted it: OkHttp must not silently send it again.
+    assertThat(push.requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void messageLostOnAReusedConnectionIsNotSilentlySentAgain() throws Exception {
+    // OkHttp retries a failed request on a pooled connection by itself; after the body was sent the
+    // push service may already have accepted it, so only the engine may decide to send it again.
+    AtomicInteger n = new AtomicInteger();
+    push.respond(r -> n.incrementAndGet() == 2
+        ? new MockResponse.Builder().code(201).onResponseStart(new SocketEffect.CloseSocket()).build()
+        : new MockResponse.Builder().code(201).build());
+    DeviceTarget.WebPushSubscription target = subscription();
+    assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
+    assertThat(send(delivery(target))).isInstanceOf(Outcome.Retry.class);
+    assertThat(push.requestCount()).isEqualTo(2);
   }
 
   @Test

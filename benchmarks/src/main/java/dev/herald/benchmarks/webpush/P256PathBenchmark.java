@@ -39,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The candidate crypto paths for the per-message P-256 work (one key pair plus one ECDH), measured
  * so the choice is not a guess: JDK SunEC through the JCA, BouncyCastle's low-level API on the
  * generic curve from {@code ECNamedCurveTable}, and on its specialised curve from
- * {@code CustomNamedCurves} (what {@link EcP256} uses). Also the symmetric rest of RFC 8291 and one
+ * {@code CustomNamedCurves}, the key pair both through BouncyCastle's comb and through the
+ * fixed-base table {@link EcP256} uses. Also the symmetric rest of RFC 8291 and one
  * ES256 JWT signature, which is what signing per message (instead of caching) would add.
  */
 @State(Scope.Thread)
@@ -120,9 +121,17 @@ public class P256PathBenchmark {
     return genericPeer.multiply(scalar).normalize().getAffineXCoord().getEncoded();
   }
 
-  /** BouncyCastle low-level, custom P-256 curve (production): one key pair. */
+  /** BouncyCastle low-level, custom P-256 curve, its constant-time fixed-point comb: one key pair. */
   @Benchmark
-  public Object bcCustomKeyPair() {
+  public Object bcCustomCombKeyPair() {
+    ECKeyPairGenerator g = new ECKeyPairGenerator();
+    g.init(new ECKeyGenerationParameters(EcP256.DOMAIN, random));
+    return g.generateKeyPair();
+  }
+
+  /** Custom P-256 curve, Herald's fixed-base window table (production): one key pair. */
+  @Benchmark
+  public Object bcCustomTableKeyPair() {
     return EcP256.generate(random);
   }
 

@@ -49,6 +49,8 @@ public final class VapidTokens {
   private final AtomicLong signed = new AtomicLong();
 
   /**
+   * Creates an empty cache; nothing is signed until the first request to an audience.
+   *
    * @param privateKey the VAPID private key
    * @param publicKeyBase64Url the VAPID public key, sent as {@code k}
    * @param subject a checked {@code mailto:} or {@code https:} contact
