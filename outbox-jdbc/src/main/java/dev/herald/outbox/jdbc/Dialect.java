@@ -73,6 +73,24 @@ public interface Dialect {
    */
   void lockForMigration(Handle handle, long key);
 
+  /**
+   * A query that locks the first {@code limit} rows of {@code select} in {@code orderBy} order,
+   * skipping rows other transactions hold ({@code FOR UPDATE SKIP LOCKED}).
+   *
+   * @param select {@code SELECT ... FROM ... WHERE ...}, without ORDER BY or LIMIT
+   * @param orderBy the order the rows should be taken in, such as {@code "next_at"}; a dialect whose
+   *     database would sort every match before locking may rely on the scanned index's order instead
+   * @param limit the LIMIT expression, such as a named parameter {@code ":n"}
+   */
+  String lockFirst(String select, String orderBy, String limit);
+
+  /**
+   * Whether {@code UPDATE ... WHERE id IN (<lockFirst query>)} updates exactly the rows its subquery
+   * locked, so a claim is one statement. When false, the claim first runs the locking query and
+   * then updates the returned ids.
+   */
+  boolean claimsInOneStatement();
+
   /** Whether DDL takes part in transactions, so a failed migration leaves nothing behind. */
   boolean transactionalDdl();
 

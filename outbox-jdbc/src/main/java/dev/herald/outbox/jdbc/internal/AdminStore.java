@@ -82,11 +82,15 @@ public final class AdminStore {
    * fresh budget; the last error stays for the record. Queues a wake-up when it re-queued any.
    */
   public int requeue(DeadLetterQuery q) {
-    String sql = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
-        + " attempts = 0, finished_at = NULL, lease_owner = NULL WHERE state = " + Codes.DEAD + " AND id IN (SELECT d.id FROM "
-        + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit)";
+    String select = "SELECT d.id FROM " + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
+    String update = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
+        + " attempts = 0, finished_at = NULL, lease_owner = NULL WHERE id = ANY(:ids) AND state = " + Codes.DEAD;
     return jdbi.inTransaction(h -> {
-      int n = bind(h.createUpdate(sql), q).execute();
+      List<Long> ids = bind(h.createQuery(select), q).mapTo(Long.class).list();
+      if (ids.isEmpty()) {
+        return 0;
+      }
+      int n = h.createUpdate(update).bind("ids", Jdbc.longs(ids)).execute();
       if (n > 0 && dialect.supportsNotify()) {
         h.createQuery(dialect.notifyStatement()).bind(0, t.notifyChannel())
             .map((rs, ctx) -> 1).findFirst();

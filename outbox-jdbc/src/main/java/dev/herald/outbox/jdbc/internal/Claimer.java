@@ -46,6 +46,8 @@ public final class Claimer {
   private final String markExpanded;
   private final String finishNotifications;
   private final String claim;
+  private final String lockDue;
+  private final boolean oneStatement;
   private final String readNotifications;
   private final String readDevices;
   private final String finishOrphan;
@@ -55,8 +57,8 @@ public final class Claimer {
     this.jdbi = jdbi;
     this.t = t;
     this.expansionBatch = expansionBatch;
-    this.selectDue = "SELECT id, recipient_id, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS expired"
-        + " FROM " + t.notification() + " WHERE next_at <= CURRENT_TIMESTAMP ORDER BY next_at LIMIT :n FOR UPDATE SKIP LOCKED";
+    this.selectDue = dialect.lockFirst("SELECT id, recipient_id, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS expired"
+        + " FROM " + t.notification() + " WHERE next_at <= CURRENT_TIMESTAMP", "next_at", ":n");
     this.activeDevices = "SELECT id, recipient_id, channel FROM " + t.device()
         + " WHERE recipient_id = ANY(:rids) AND status = " + Codes.DEVICE_ACTIVE;
     // next_at copied from the notification keeps due order across the expansion.
@@ -66,12 +68,16 @@ public final class Claimer {
     this.markExpanded = "UPDATE " + t.notification() + " SET state = " + Codes.EXPANDED + ", next_at = NULL WHERE id = ANY(:ids)";
     this.finishNotifications = "UPDATE " + t.notification() + " SET state = :s, next_at = NULL,"
         + " finished_at = CURRENT_TIMESTAMP, reason = :r WHERE id = ANY(:ids)";
-    this.claim = dialect.returning("UPDATE " + t.delivery() + " SET state = " + Codes.IN_FLIGHT
-            + ", lease_owner = :owner, fencing_token = fencing_token + 1,"
-            + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND"
-            + " WHERE id IN (SELECT id FROM " + t.delivery() + " WHERE channel = :ch AND next_at <= CURRENT_TIMESTAMP"
-            + " ORDER BY next_at LIMIT :n FOR UPDATE SKIP LOCKED)",
-        "id, notification_id, device_id, attempts, fencing_token, CURRENT_TIMESTAMP AS now");
+    this.oneStatement = dialect.claimsInOneStatement();
+    this.lockDue = dialect.lockFirst("SELECT id FROM " + t.delivery() + " WHERE channel = :ch AND next_at <= CURRENT_TIMESTAMP",
+        "next_at", ":n");
+    String update = "UPDATE " + t.delivery() + " SET state = " + Codes.IN_FLIGHT
+        + ", lease_owner = :owner, fencing_token = fencing_token + 1,"
+        + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND WHERE id ";
+    String returned = "id, notification_id, device_id, attempts, fencing_token, CURRENT_TIMESTAMP AS now";
+    this.claim = oneStatement
+        ? dialect.returning(update + "IN (" + lockDue + ")", returned)
+        : dialect.returning(update + "= ANY(:ids)", returned);
     this.readNotifications = "SELECT id, idempotency_key, created_at, expires_at, payload FROM " + t.notification()
         + " WHERE id = ANY(:ids)";
     this.readDevices = "SELECT id, target FROM " + t.device() + " WHERE id = ANY(:ids)";
@@ -98,12 +104,18 @@ public final class Claimer {
           if (e.getValue() <= 0) {
             continue;
           }
-          claimed.addAll(tx.createQuery(claim)
-              .bind("owner", req.owner())
-              .bind("leaseMs", leaseMs)
-              .bind("ch", e.getKey().name())
-              .bind("n", e.getValue())
-              .map((rs, ctx) -> {
+          var q = tx.createQuery(claim).bind("owner", req.owner()).bind("leaseMs", leaseMs);
+          if (oneStatement) {
+            q.bind("ch", e.getKey().name()).bind("n", e.getValue());
+          } else {
+            List<Long> ids = tx.createQuery(lockDue).bind("ch", e.getKey().name()).bind("n", e.getValue())
+                .mapTo(Long.class).list();
+            if (ids.isEmpty()) {
+              continue;
+            }
+            q.bind("ids", Jdbc.longs(ids));
+          }
+          claimed.addAll(q.map((rs, ctx) -> {
                 long dev = rs.getLong("device_id");
                 Long deviceId = rs.wasNull() ? null : dev;
                 return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),

@@ -40,7 +40,7 @@ public final class Completer {
             + " FROM (SELECT * FROM unnest(:ids, :toks, :states, :incs, :delays, :pids, :errs)) u(i, tk, s, inc, d, p, e)"
             + " WHERE " + t.delivery() + ".id = u.i AND " + t.delivery() + ".fencing_token = u.tk"
             + " AND " + t.delivery() + ".state = " + Codes.IN_FLIGHT,
-        "id");
+        "id, fencing_token");
     this.deviceOf = "SELECT d.device_id, n.payload FROM " + t.delivery() + " d JOIN " + t.notification()
         + " n ON n.id = d.notification_id WHERE d.id = :id";
   }
@@ -49,10 +49,10 @@ public final class Completer {
   public List<Completion> complete(List<Completion> completions) {
     List<Completion> stale = new ArrayList<>();
     List<Completion> batch = new ArrayList<>(completions.size());
-    Set<Long> seen = new HashSet<>();
+    Set<List<Long>> seen = new HashSet<>();
     for (Completion c : completions) {
-      // A second completion of one delivery in the same batch can only be a stale duplicate.
-      if (seen.add(c.deliveryId())) {
+      // A repeat of the same claim's completion in one batch can only be a stale duplicate.
+      if (seen.add(List.of(c.deliveryId(), c.fencingToken()))) {
         batch.add(c);
       } else {
         stale.add(c);
@@ -78,27 +78,28 @@ public final class Completer {
       pids.add(r instanceof Resolution.Delivered d ? Jdbc.clip(d.providerId(), 255) : null);
       errs.add(Jdbc.clip(error(r), ERROR_MAX));
     }
-    Set<Long> applied = jdbi.inTransaction(h -> {
-      Set<Long> done = new HashSet<>(h.createQuery(complete)
+    Set<List<Long>> applied = jdbi.inTransaction(h -> {
+      Set<List<Long>> done = new HashSet<>(h.createQuery(complete)
           .bind("ids", Jdbc.longs(ids)).bind("toks", Jdbc.longs(toks)).bind("states", Jdbc.ints(states))
           .bind("incs", Jdbc.ints(incs)).bind("delays", Jdbc.longs(delays)).bind("pids", Jdbc.strings(pids))
           .bind("errs", Jdbc.strings(errs))
-          .mapTo(Long.class).list());
+          .map((rs, ctx) -> List.of(rs.getLong("id"), rs.getLong("fencing_token"))).list());
       invalidateDevices(h, batch, done);
       return done;
     });
     for (Completion c : batch) {
-      if (!applied.contains(c.deliveryId())) {
+      if (!applied.contains(List.of(c.deliveryId(), c.fencingToken()))) {
         stale.add(c);
       }
     }
     return stale;
   }
 
-  private void invalidateDevices(Handle h, List<Completion> batch, Set<Long> applied) {
+  private void invalidateDevices(Handle h, List<Completion> batch, Set<List<Long>> applied) {
     TreeMap<Long, String> byDevice = new TreeMap<>();
     for (Completion c : batch) {
-      if (c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice() && applied.contains(c.deliveryId())) {
+      if (c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice()
+          && applied.contains(List.of(c.deliveryId(), c.fencingToken()))) {
         Long deviceId = h.createQuery(deviceOf).bind("id", c.deliveryId()).map((rs, ctx) -> {
           long dev = rs.getLong("device_id");
           if (!rs.wasNull()) {
@@ -154,20 +155,8 @@ public final class Completer {
     return null;
   }
 
-  /** The last-error text of an outcome: the provider's raw code and the short reason. */
-  public static String describe(Outcome o) {
-    String reason;
-    if (o instanceof Outcome.Retry r) {
-      reason = r.reason();
-    } else if (o instanceof Outcome.Rejected r) {
-      reason = r.reason();
-    } else if (o instanceof Outcome.TargetGone r) {
-      reason = r.reason();
-    } else if (o instanceof Outcome.ChannelUnavailable r) {
-      reason = r.reason();
-    } else {
-      reason = "delivered";
-    }
-    return o.rawCode() == null ? reason : o.rawCode() + ": " + reason;
+  private static String describe(Outcome o) {
+    return o.describe();
   }
+
 }

@@ -27,6 +27,16 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String lockFirst(String select, String orderBy, String limit) {
+    return select + " ORDER BY " + orderBy + " LIMIT " + limit + " FOR UPDATE SKIP LOCKED";
+  }
+
+  @Override
+  public boolean claimsInOneStatement() {
+    return true;
+  }
+
+  @Override
   public boolean transactionalDdl() {
     return true;
   }

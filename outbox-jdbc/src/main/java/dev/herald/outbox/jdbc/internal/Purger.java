@@ -28,6 +28,7 @@ public final class Purger {
   private final String deleteDeliveries;
   private final String deleteNotifications;
   private final String keepKey;
+  private final String forgettable;
   private final String forgetKeys;
 
   /** A purger for one schema. */
@@ -37,12 +38,11 @@ public final class Purger {
     this.dedupWindow = dedupWindow;
     this.batchSize = batchSize;
     String cutoff = "(CURRENT_TIMESTAMP - CAST(:retMs AS BIGINT) * INTERVAL '0.001' SECOND)";
-    this.candidates = "SELECT n.id, n.idempotency_key, n.finished_at, CURRENT_TIMESTAMP AS now FROM " + t.notification() + " n"
-        + " WHERE n.state <> " + Codes.PENDING + " AND n.created_at < " + cutoff
+    this.candidates = dialect.lockFirst("SELECT n.id, n.idempotency_key, n.finished_at, CURRENT_TIMESTAMP AS now FROM "
+        + t.notification() + " n WHERE n.state <> " + Codes.PENDING + " AND n.created_at < " + cutoff
         + " AND (n.finished_at IS NULL OR n.finished_at < " + cutoff + ")"
         + " AND NOT EXISTS (SELECT 1 FROM " + t.delivery() + " d WHERE d.notification_id = n.id"
-        + " AND (d.next_at IS NOT NULL OR d.finished_at >= " + cutoff + "))"
-        + " ORDER BY n.id LIMIT :n FOR UPDATE SKIP LOCKED";
+        + " AND (d.next_at IS NOT NULL OR d.finished_at >= " + cutoff + "))", "n.id", ":n");
     this.lastFinished = "SELECT notification_id, MAX(finished_at) AS fin FROM " + t.delivery()
         + " WHERE notification_id = ANY(:ids) GROUP BY notification_id";
     // Re-checks next_at: a dead letter re-queued meanwhile is open again and stays.
@@ -50,8 +50,10 @@ public final class Purger {
     this.deleteNotifications = dialect.returning("DELETE FROM " + t.notification() + " WHERE id = ANY(:ids)"
         + " AND NOT EXISTS (SELECT 1 FROM " + t.delivery() + " d WHERE d.notification_id = " + t.notification() + ".id)", "id");
     this.keepKey = "UPDATE " + t.dedup() + " SET forget_after = :f WHERE idempotency_key = :k AND notification_id = :nid";
-    this.forgetKeys = "DELETE FROM " + t.dedup() + " WHERE idempotency_key IN (SELECT idempotency_key FROM " + t.dedup()
-        + " WHERE forget_after <= CURRENT_TIMESTAMP ORDER BY forget_after LIMIT :n)";
+    this.forgettable = "SELECT idempotency_key FROM " + t.dedup() + " WHERE forget_after <= CURRENT_TIMESTAMP"
+        + " ORDER BY forget_after LIMIT :n";
+    // Re-checks the time: a key revived by a new enqueue meanwhile has forget_after NULL and stays.
+    this.forgetKeys = "DELETE FROM " + t.dedup() + " WHERE idempotency_key = ANY(:keys) AND forget_after <= CURRENT_TIMESTAMP";
   }
 
   /** What one pass removed. */
@@ -67,7 +69,10 @@ public final class Purger {
     } while (n >= batchSize);
     int keys = 0;
     do {
-      n = jdbi.withHandle(h -> h.createUpdate(forgetKeys).bind("n", batchSize).execute());
+      n = jdbi.withHandle(h -> {
+        List<String> due = h.createQuery(forgettable).bind("n", batchSize).mapTo(String.class).list();
+        return due.isEmpty() ? 0 : h.createUpdate(forgetKeys).bind("keys", Jdbc.strings(due)).execute();
+      });
       keys += n;
     } while (n >= batchSize);
     return new Result(notes, keys);

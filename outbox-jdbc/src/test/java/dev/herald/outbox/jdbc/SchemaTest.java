@@ -1,0 +1,151 @@
+package dev.herald.outbox.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.outbox.jdbc.testing.Db;
+import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass(name = "{0}")
+@EnumSource(Db.class)
+class SchemaTest {
+  @Parameter
+  Db db;
+
+  private JdbcOutbox outbox(String prefix) {
+    return JdbcOutbox.builder(TestDatabase.get(db).dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO).build();
+  }
+
+  @Test
+  void missingSchemaFailsFastSayingToMigrate() {
+    String prefix = TestDatabase.newPrefix();
+    try (JdbcOutbox o = outbox(prefix)) {
+      assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class)
+          .hasMessageContaining("no Herald outbox schema found")
+          .hasMessageContaining(prefix + "schema_version")
+          .hasMessageContaining("call JdbcOutbox.migrate()");
+      assertThatThrownBy(() -> o.enqueue(Fixture.toDevice("x"))).isInstanceOf(OutboxSchemaException.class);
+      assertThat(o.admin().schemaVersion()).isZero();
+    }
+  }
+
+  @Test
+  void migrateIsIdempotentAndVerifiesAfterwards() {
+    String prefix = TestDatabase.newPrefix();
+    try (JdbcOutbox o = outbox(prefix)) {
+      assertThat(o.migrate()).isEqualTo(1);
+      assertThat(o.migrate()).isZero();
+      o.verifySchema();
+      assertThat(o.admin().schemaVersion()).isEqualTo(1);
+    } finally {
+      TestDatabase.get(db).dropPrefix(prefix);
+    }
+  }
+
+  @Test
+  void concurrentMigrationsFromManyInstancesAllSucceedOnce() throws Exception {
+    String prefix = TestDatabase.newPrefix();
+    int instances = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(instances);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> fs = new ArrayList<>();
+    List<JdbcOutbox> outboxes = new ArrayList<>();
+    try {
+      for (int i = 0; i < instances; i++) {
+        JdbcOutbox o = outbox(prefix);
+        outboxes.add(o);
+        fs.add(pool.submit(() -> {
+          go.await();
+          return o.migrate();
+        }));
+      }
+      go.countDown();
+      int applied = 0;
+      for (Future<Integer> f : fs) {
+        applied += f.get();
+      }
+      assertThat(applied).isEqualTo(1);
+      outboxes.forEach(JdbcOutbox::verifySchema);
+      assertThat(outboxes.get(3).enqueue(Fixture.toDevice("works")).created()).isTrue();
+    } finally {
+      pool.shutdownNow();
+      outboxes.forEach(JdbcOutbox::close);
+      TestDatabase.get(db).dropPrefix(prefix);
+    }
+  }
+
+  @Test
+  void newerSchemaIsRefusedWithAnUpgradeHint() {
+    String prefix = TestDatabase.newPrefix();
+    try (Fixture fx = new Fixture(db)) {
+      fx.execute("INSERT INTO ${p}schema_version VALUES (99, 'from the future', 0, CURRENT_TIMESTAMP)");
+      try (JdbcOutbox o = fx.another(b -> b)) {
+        assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class)
+            .hasMessageContaining("version 99")
+            .hasMessageContaining("upgrade Herald")
+            .satisfies(e -> {
+              assertThat(((OutboxSchemaException) e).found()).isEqualTo(99);
+              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(1);
+            });
+        assertThatThrownBy(o::migrate).isInstanceOf(OutboxException.class).hasMessageContaining("upgrade Herald");
+      }
+    }
+    TestDatabase.get(db).dropPrefix(prefix);
+  }
+
+  @Test
+  void prefixesIsolateOutboxesInOneDatabase() {
+    try (Fixture a = new Fixture(db); Fixture b = new Fixture(db)) {
+      a.outbox.enqueue(Fixture.toDevice("same-key"));
+      assertThat(b.outbox.enqueue(Fixture.toDevice("same-key")).created()).isTrue();
+      assertThat(a.claimFcm(10).deliveries()).hasSize(1);
+      assertThat(b.claimFcm(10).deliveries()).hasSize(1);
+    }
+  }
+
+  @Test
+  void dialectIsDetectedFromTheDataSource() {
+    try (JdbcOutbox o = outbox(TestDatabase.newPrefix())) {
+      assertThat(o.dialect()).isEqualTo(db == Db.H2 ? Dialect.h2() : Dialect.postgresql());
+      assertThat(o.toString()).contains(db == Db.H2 ? "h2" : "postgresql");
+    }
+  }
+
+  @Test
+  void builderRejectsBadValuesNamingThem() {
+    var b = JdbcOutbox.builder(TestDatabase.get(db).dataSource());
+    assertThatThrownBy(() -> b.tablePrefix("Herald-")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tablePrefix must be 1-32 of [a-z0-9_] starting with a letter: Herald-");
+    assertThatThrownBy(() -> b.tablePrefix("x; drop table y")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.dedupWindow(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dedupWindow must be >= 0: PT-1S");
+    assertThatThrownBy(() -> b.retention(null)).isInstanceOf(NullPointerException.class).hasMessage("retention");
+    assertThatThrownBy(() -> b.purgeBatchSize(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("purgeBatchSize must be 1-10000: 0");
+    assertThatThrownBy(() -> b.expansionBatchSize(10_001)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expansionBatchSize must be 1-10000: 10001");
+    assertThatThrownBy(() -> JdbcOutbox.builder(null)).isInstanceOf(NullPointerException.class).hasMessage("dataSource");
+  }
+
+  @Test
+  void useAfterCloseFailsSayingSo() {
+    JdbcOutbox o = outbox(TestDatabase.newPrefix());
+    o.close();
+    o.close();
+    assertThatThrownBy(() -> o.enqueue(Fixture.toDevice("x"))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("JdbcOutbox is closed");
+    assertThatThrownBy(() -> o.subscribe(() -> {})).isInstanceOf(IllegalStateException.class);
+  }
+}
