@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Handle;
  */
 public interface Dialect {
 
-  /** PostgreSQL 12 or later. */
+  /** PostgreSQL 13 or later. */
   static Dialect postgresql() {
     return PostgresDialect.INSTANCE;
   }
