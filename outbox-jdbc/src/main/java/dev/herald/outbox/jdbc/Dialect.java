@@ -100,7 +100,10 @@ public interface Dialect {
    */
   boolean supportsNotify();
 
-  /** The statement that queues a wake-up on the channel given as its only parameter. */
+  /**
+   * The statement that queues a wake-up, delivered at commit, on the channel given as its first
+   * parameter with the short payload given as its second.
+   */
   String notifyStatement();
 
   /** Whether the exception says that a table does not exist (the schema was never migrated). */

@@ -40,7 +40,12 @@ public final class Claimer {
   /** Reason recorded when a recipient has no device to expand to. */
   public static final String NO_DEVICES = "recipient has no active devices";
 
+  /** Longest a due recipient notification waits for expansion when nothing hinted at it. */
+  static final long PROBE_INTERVAL_NANOS = 100_000_000L;
+
   private final Jdbi jdbi;
+  private volatile boolean expansionHint = true;
+  private volatile long nextProbe = System.nanoTime();
   private final Tables t;
   private final int expansionBatch;
   private final String selectDue;
@@ -115,16 +120,25 @@ public final class Claimer {
     Map<Channel, Integer> limits = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
     limits.putAll(req.limits());
     return jdbi.withHandle(h -> {
-      // One cheap round trip tells the database's time and whether any recipient notification is
-      // due; only then does expansion take its own short transaction.
+      // The probe (one cheap round trip: the database's time and whether a recipient notification
+      // is due) runs when an enqueue hinted at recipients, or every PROBE_INTERVAL for those that
+      // fall due later; expansion then takes its own short transaction.
       Instant[] now = new Instant[1];
-      boolean due = h.createQuery(probe).map((rs, ctx) -> {
-        now[0] = Jdbc.instant(rs, "now");
-        Instant first = Jdbc.instant(rs, "first_due");
-        return first != null && !first.isAfter(now[0]);
-      }).one();
-      if (due) {
-        h.useTransaction(tx -> expand(tx, Math.max(1, Math.min(expansionBatch, req.total()))));
+      long t = System.nanoTime();
+      if (expansionHint || t - nextProbe >= 0) {
+        expansionHint = false;
+        nextProbe = t + PROBE_INTERVAL_NANOS;
+        boolean due = h.createQuery(probe).map((rs, ctx) -> {
+          now[0] = Jdbc.instant(rs, "now");
+          Instant first = Jdbc.instant(rs, "first_due");
+          return first != null && !first.isAfter(now[0]);
+        }).one();
+        if (due) {
+          int limit = Math.max(1, Math.min(expansionBatch, req.total()));
+          if (h.inTransaction(tx -> expand(tx, limit)) >= limit) {
+            expansionHint = true; // a full batch: there is probably more
+          }
+        }
       }
       List<Row> rows = new ArrayList<>();
       for (Map.Entry<Channel, Integer> e : limits.entrySet()) {
@@ -134,7 +148,8 @@ public final class Claimer {
         }
       }
       if (rows.isEmpty()) {
-        return ClaimBatch.empty(now[0]);
+        return ClaimBatch.empty(now[0] != null ? now[0]
+            : h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one());
       }
       return new ClaimBatch(rows.get(0).now(), hydrate(h, rows));
     });
@@ -173,7 +188,12 @@ public final class Claimer {
    * transaction. The notification row is locked (skip-locked) and leaves the due index in the same
    * transaction, and the unique (notification, device) index backs it up: expansion happens once.
    */
-  private void expand(Handle tx, int limit) {
+  /** Something may need expansion now (an enqueue of a recipient notification was seen). */
+  public void hintExpansion() {
+    expansionHint = true;
+  }
+
+  private int expand(Handle tx, int limit) {
     List<long[]> due = new ArrayList<>();
     Map<Long, String> recipients = new LinkedHashMap<>();
     tx.createQuery(selectDue).bind("n", limit).map((rs, ctx) -> {
@@ -187,7 +207,7 @@ public final class Claimer {
       return id;
     }).list();
     if (due.isEmpty()) {
-      return;
+      return 0;
     }
     List<Long> expired = due.stream().filter(d -> d[1] == 1).map(d -> d[0]).toList();
     if (!expired.isEmpty()) {
@@ -195,7 +215,7 @@ public final class Claimer {
           .bind("ids", Jdbc.longs(expired)).execute();
     }
     if (recipients.isEmpty()) {
-      return;
+      return due.size();
     }
     Map<String, List<long[]>> devicesByRecipient = new HashMap<>();
     Map<Long, String> channelOf = new HashMap<>();
@@ -233,6 +253,7 @@ public final class Claimer {
       tx.createUpdate(finishNotifications).bind("s", Codes.TARGET_GONE).bind("r", NO_DEVICES)
           .bind("ids", Jdbc.longs(empty)).execute();
     }
+    return due.size();
   }
 
   private List<ClaimedDelivery> hydrate(Handle h, List<Row> rows) {

@@ -48,7 +48,7 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public String notifyStatement() {
-    return "SELECT pg_notify(?, '')";
+    return "SELECT pg_notify(?, ?)";
   }
 
   @Override
