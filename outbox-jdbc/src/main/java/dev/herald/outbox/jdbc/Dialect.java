@@ -113,6 +113,18 @@ public interface Dialect {
    */
   default void configure(Jdbi jdbi) {}
 
+  /**
+   * Runs first in each claim, expansion and completion transaction: makes the statements that
+   * follow use index plans whatever the table statistics say. The default does nothing.
+   */
+  default void pinIndexPlans(Handle transaction) {}
+
+  /**
+   * The statement attribute ({@code define(PINNED, true)}) that marks a statement as running under
+   * {@link #pinIndexPlans}, so that {@link #configure} may leave its plan to the database's cache.
+   */
+  String PINNED = "heraldPinnedPlan";
+
   /** Whether the exception says that a table does not exist (the schema was never migrated). */
   boolean isUndefinedTable(SQLException e);
 }

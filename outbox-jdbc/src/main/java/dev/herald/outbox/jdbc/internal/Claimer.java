@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * due; only then does expansion run, in a short transaction of its own. Each channel is then claimed
  * with {@code FOR UPDATE SKIP LOCKED}: rows another instance is claiming at that moment are skipped,
  * not waited for, so instances never queue behind each other. On PostgreSQL the claim is one
- * auto-committed {@code UPDATE ... FROM notification ... WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)
+ * {@code UPDATE ... FROM notification ... WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)
  * RETURNING ...} that also returns what the deliveries carry; on H2 it locks, updates by id and then
- * reads the payloads. The fencing token is incremented by the claiming statement; due checks and the
+ * reads the payloads. Each claim is a short transaction whose first statement pins index plans (see
+ * {@link Dialect#pinIndexPlans}). The fencing token is incremented by the claiming statement; due checks and the
  * lease use the database's {@code CURRENT_TIMESTAMP}. A delivery whose lease expired has
  * {@code next_at} (its lease end) in the past and is claimed again like a due one.
  */
@@ -44,6 +45,7 @@ public final class Claimer {
   static final long PROBE_INTERVAL_NANOS = 100_000_000L;
 
   private final Jdbi jdbi;
+  private final Dialect dialect;
   private volatile boolean expansionHint = true;
   private volatile long nextProbe = System.nanoTime();
   private final Tables t;
@@ -64,6 +66,7 @@ public final class Claimer {
   /** A claimer for one schema. */
   public Claimer(Jdbi jdbi, Dialect dialect, Tables t, int expansionBatch) {
     this.jdbi = jdbi;
+    this.dialect = dialect;
     this.t = t;
     this.expansionBatch = expansionBatch;
     this.selectDue = dialect.lockFirst("SELECT id, recipient_id, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS expired"
@@ -135,7 +138,10 @@ public final class Claimer {
         }).one();
         if (due) {
           int limit = Math.max(1, Math.min(expansionBatch, req.total()));
-          if (h.inTransaction(tx -> expand(tx, limit)) >= limit) {
+          if (h.inTransaction(tx -> {
+            dialect.pinIndexPlans(tx);
+            return expand(tx, limit);
+          }) >= limit) {
             expansionHint = true; // a full batch: there is probably more
           }
         }
@@ -143,8 +149,11 @@ public final class Claimer {
       List<Row> rows = new ArrayList<>();
       for (Map.Entry<Channel, Integer> e : limits.entrySet()) {
         if (e.getValue() > 0) {
-          rows.addAll(oneStatement ? claimOneStatement(h, req.owner(), leaseMs, e.getKey(), e.getValue())
-              : h.inTransaction(tx -> lockThenClaim(tx, req.owner(), leaseMs, e.getKey(), e.getValue())));
+          rows.addAll(h.inTransaction(tx -> {
+            dialect.pinIndexPlans(tx);
+            return oneStatement ? claimOneStatement(tx, req.owner(), leaseMs, e.getKey(), e.getValue())
+                : lockThenClaim(tx, req.owner(), leaseMs, e.getKey(), e.getValue());
+          }));
         }
       }
       if (rows.isEmpty()) {
@@ -155,9 +164,8 @@ public final class Claimer {
     });
   }
 
-  // Auto-commit: the single statement is its own transaction and its locks end with it.
   private List<Row> claimOneStatement(Handle h, String owner, long leaseMs, Channel channel, int n) {
-    return h.createQuery(claim).bind("owner", owner).bind("leaseMs", leaseMs).bind("ch", channel.name()).bind("n", n)
+    return h.createQuery(claim).define(Dialect.PINNED, true).bind("owner", owner).bind("leaseMs", leaseMs).bind("ch", channel.name()).bind("n", n)
         .map((rs, ctx) -> {
           long dev = rs.getLong("device_id");
           Long deviceId = rs.wasNull() ? null : dev;
@@ -169,11 +177,12 @@ public final class Claimer {
   }
 
   private List<Row> lockThenClaim(Handle tx, String owner, long leaseMs, Channel channel, int n) {
-    List<Long> ids = tx.createQuery(lockDue).bind("ch", channel.name()).bind("n", n).mapTo(Long.class).list();
+    List<Long> ids = tx.createQuery(lockDue).define(Dialect.PINNED, true).bind("ch", channel.name()).bind("n", n).mapTo(Long.class).list();
     if (ids.isEmpty()) {
       return List.of();
     }
-    return tx.createQuery(claim).bind("owner", owner).bind("leaseMs", leaseMs).bind("ids", Jdbc.longs(ids))
+    return tx.createQuery(claim).define(Dialect.PINNED, true).bind("owner", owner).bind("leaseMs", leaseMs)
+        .bind("ids", Jdbc.longs(ids))
         .map((rs, ctx) -> {
           long dev = rs.getLong("device_id");
           Long deviceId = rs.wasNull() ? null : dev;

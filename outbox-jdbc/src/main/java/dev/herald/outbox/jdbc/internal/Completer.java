@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -26,6 +25,7 @@ public final class Completer {
   private static final int ERROR_MAX = 500;
 
   private final Jdbi jdbi;
+  private final Dialect dialect;
   private final DeviceStore devices;
   private final String complete;
   private final String deviceOf;
@@ -33,6 +33,7 @@ public final class Completer {
   /** A completer for one schema. */
   public Completer(Jdbi jdbi, Dialect dialect, Tables t, DeviceStore devices) {
     this.jdbi = jdbi;
+    this.dialect = dialect;
     this.devices = devices;
     this.complete = dialect.returning("UPDATE " + t.delivery() + " SET state = u.s, attempts = attempts + u.inc,"
             + " next_at = CASE WHEN u.d IS NULL THEN NULL ELSE CURRENT_TIMESTAMP + CAST(u.d AS BIGINT) * INTERVAL '0.001' SECOND END,"
@@ -81,20 +82,19 @@ public final class Completer {
     }
     boolean invalidates = batch.stream()
         .anyMatch(c -> c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice());
-    HandleCallback<Set<List<Long>>, RuntimeException> record = h -> {
-      Set<List<Long>> done = new HashSet<>(h.createQuery(complete)
+    Set<List<Long>> applied = jdbi.inTransaction(h -> {
+      dialect.pinIndexPlans(h);
+      Set<List<Long>> done = new HashSet<>(h.createQuery(complete).define(Dialect.PINNED, true)
           .bind("ids", Jdbc.longs(ids)).bind("toks", Jdbc.longs(toks)).bind("states", Jdbc.ints(states))
           .bind("incs", Jdbc.ints(incs)).bind("delays", Jdbc.longs(delays)).bind("pids", Jdbc.strings(pids))
           .bind("errs", Jdbc.strings(errs))
           .map((rs, ctx) -> List.of(rs.getLong("id"), rs.getLong("fencing_token"))).list());
       if (invalidates) {
+        // In the same transaction: the device change commits with the outcome or not at all.
         invalidateDevices(h, batch, done);
       }
       return done;
-    };
-    // Without invalidations the one statement is its own transaction; with them, one transaction
-    // holds the outcome and the device change together.
-    Set<List<Long>> applied = invalidates ? jdbi.inTransaction(record) : jdbi.withHandle(record);
+    });
     for (Completion c : batch) {
       if (!applied.contains(List.of(c.deliveryId(), c.fencingToken()))) {
         stale.add(c);

@@ -35,6 +35,7 @@ public final class Enqueuer {
   private final Tables t;
   private final Dialect dialect;
   private final Duration dedupWindow;
+  private final boolean customPlans;
   private final String nextIds;
   private final String insertKey;
   private final String readKey;
@@ -48,6 +49,7 @@ public final class Enqueuer {
     this.t = t;
     this.dialect = dialect;
     this.dedupWindow = dedupWindow;
+    this.customPlans = dialect instanceof PostgresDialect && PostgresDialect.PGJDBC;
     this.nextIds = "SELECT nextval('" + t.notificationSeq() + "') FROM generate_series(1, ?)";
     this.insertKey = "INSERT INTO " + t.dedup() + " (idempotency_key, notification_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
     this.readKey = "SELECT k.notification_id, k.forget_after, n.state, n.created_at, n.finished_at, CURRENT_TIMESTAMP AS now"
@@ -133,6 +135,13 @@ public final class Enqueuer {
     return new Outcome(Arrays.asList(results), wakeUp, recipients);
   }
 
+  // The conflict path looks keys up on the caller's connection; see PostgresDialect.configure.
+  private void plan(PreparedStatement ps) throws SQLException {
+    if (customPlans) {
+      PgCustomPlans.apply(ps);
+    }
+  }
+
   private long[] allocateIds(Connection c, int n) throws SQLException {
     long[] ids = new long[n];
     try (PreparedStatement ps = c.prepareStatement(nextIds)) {
@@ -190,6 +199,7 @@ public final class Enqueuer {
         return row.notificationId;
       }
       try (PreparedStatement ps = c.prepareStatement(reviveKey)) {
+        plan(ps);
         ps.setLong(1, ourId);
         ps.setString(2, key);
         ps.setLong(3, row.notificationId);
@@ -207,6 +217,7 @@ public final class Enqueuer {
 
   private KeyRow readKey(Connection c, String key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(readKey)) {
+      plan(ps);
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -238,6 +249,7 @@ public final class Enqueuer {
         return false;
       case Codes.EXPANDED:
         try (PreparedStatement ps = c.prepareStatement(openDeliveries)) {
+          plan(ps);
           ps.setLong(1, row.notificationId);
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
