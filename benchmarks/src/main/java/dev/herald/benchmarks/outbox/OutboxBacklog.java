@@ -112,11 +112,22 @@ public final class OutboxBacklog {
     }
     long nanos = System.nanoTime() - t0;
     sampler.interrupt();
+    System.gc();
+    long live = memory.getHeapMemoryUsage().getUsed(); // what survives a full collection, engine still running
+    if (Boolean.getBoolean("bench.histogram")) {
+      Object h = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      String[] lines = h.toString().split("\n");
+      for (int i = 0; i < Math.min(25, lines.length); i++) {
+        System.out.println(lines[i]);
+      }
+    }
     engine.close();
     store.close();
     System.out.printf("drained %d in %.1f s: deliveries/s=%.0f; heap: max %d MiB, peak used %d MiB (%d MiB before the"
-            + " drain), GC %d ms%n", count, nanos / 1e9, count / (nanos / 1e9), Runtime.getRuntime().maxMemory() >> 20,
-        peak.get() >> 20, baseline >> 20, gcMillis() - gcBefore);
+            + " drain, %d MiB live after a full GC at the end), GC %d ms%n", count, nanos / 1e9, count / (nanos / 1e9),
+        Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20, baseline >> 20, live >> 20, gcMillis() - gcBefore);
   }
 
   private static long gcMillis() {
