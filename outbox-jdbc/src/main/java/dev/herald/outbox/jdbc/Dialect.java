@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * What differs between the databases the outbox runs on. Everything else is portable SQL
@@ -20,7 +21,7 @@ import org.jdbi.v3.core.Handle;
  */
 public interface Dialect {
 
-  /** PostgreSQL 12 or later. */
+  /** PostgreSQL 13 or later. */
   static Dialect postgresql() {
     return PostgresDialect.INSTANCE;
   }
@@ -100,8 +101,17 @@ public interface Dialect {
    */
   boolean supportsNotify();
 
-  /** The statement that queues a wake-up on the channel given as its only parameter. */
+  /**
+   * The statement that queues a wake-up, delivered at commit, on the channel given as its first
+   * parameter with the short payload given as its second.
+   */
   String notifyStatement();
+
+  /**
+   * Adjusts how the outbox's own statements run on this database; called once per outbox with its
+   * private jdbi instance. The default does nothing.
+   */
+  default void configure(Jdbi jdbi) {}
 
   /** Whether the exception says that a table does not exist (the schema was never migrated). */
   boolean isUndefinedTable(SQLException e);

@@ -108,6 +108,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.jdbi = Jdbi.create(dataSource);
     // Messages carry the statement, never bound values (keys, recipient ids, payloads).
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
+    dialect.configure(jdbi);
     this.migrator = new Migrator(jdbi, dialect, tables);
     this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
     this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize);
@@ -197,7 +198,11 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
       if (connection.getAutoCommit()) {
         return enqueueOwnTransaction(connection, ns);
       }
-      return enqueuer.enqueue(connection, ns).results();
+      Enqueuer.Outcome o = enqueuer.enqueue(connection, ns);
+      if (o.recipients()) {
+        claimer.hintExpansion(); // harmless if the caller rolls back: one extra probe
+      }
+      return o.results();
     } catch (SQLException e) {
       throw new OutboxException("enqueue failed: " + e.getMessage(), e);
     }
@@ -221,6 +226,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     try {
       Enqueuer.Outcome o = enqueuer.enqueue(c, ns);
       c.commit();
+      if (o.recipients()) {
+        claimer.hintExpansion();
+      }
       if (o.wakeUp()) {
         wakeLocal();
       }
@@ -443,7 +451,12 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
         return;
       }
       try {
-        listener = new PgNotifyListener(dataSource, tables.notifyChannel(), this::wakeLocal);
+        listener = new PgNotifyListener(dataSource, tables.notifyChannel(), recipients -> {
+          if (recipients) {
+            claimer.hintExpansion();
+          }
+          wakeLocal();
+        });
         listener.start();
       } catch (NoClassDefFoundError e) {
         LOG.warn("Herald outbox: the PostgreSQL JDBC driver (org.postgresql) is not on the classpath, so "

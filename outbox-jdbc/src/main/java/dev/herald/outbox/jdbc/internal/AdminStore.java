@@ -92,7 +92,7 @@ public final class AdminStore {
       }
       int n = h.createUpdate(update).bind("ids", Jdbc.longs(ids)).execute();
       if (n > 0 && dialect.supportsNotify()) {
-        h.createQuery(dialect.notifyStatement()).bind(0, t.notifyChannel())
+        h.createQuery(dialect.notifyStatement()).bind(0, t.notifyChannel()).bind(1, Enqueuer.PAYLOAD_DELIVERIES)
             .map((rs, ctx) -> 1).findFirst();
       }
       return n;

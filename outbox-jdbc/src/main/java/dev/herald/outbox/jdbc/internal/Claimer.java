@@ -23,21 +23,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Expands due recipient notifications and claims due deliveries, in one short transaction; then,
- * after commit, reads what the claimed deliveries carry.
+ * Expands due recipient notifications and claims due deliveries.
  *
- * <p>Each channel is claimed by one {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED
- * LIMIT n)}: rows another instance is claiming at that moment are skipped, not waited for, so
- * instances never queue behind each other. The fencing token is incremented by the same statement;
- * due checks and the lease use the database's {@code CURRENT_TIMESTAMP}. A delivery whose lease
- * expired has {@code next_at} (its lease end) in the past and is claimed again like a due one.
+ * <p>A probe (one round trip) reads the database clock and whether any recipient notification is
+ * due; only then does expansion run, in a short transaction of its own. Each channel is then claimed
+ * with {@code FOR UPDATE SKIP LOCKED}: rows another instance is claiming at that moment are skipped,
+ * not waited for, so instances never queue behind each other. On PostgreSQL the claim is one
+ * auto-committed {@code UPDATE ... FROM notification ... WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)
+ * RETURNING ...} that also returns what the deliveries carry; on H2 it locks, updates by id and then
+ * reads the payloads. The fencing token is incremented by the claiming statement; due checks and the
+ * lease use the database's {@code CURRENT_TIMESTAMP}. A delivery whose lease expired has
+ * {@code next_at} (its lease end) in the past and is claimed again like a due one.
  */
 public final class Claimer {
   private static final Logger LOG = LoggerFactory.getLogger(Claimer.class);
   /** Reason recorded when a recipient has no device to expand to. */
   public static final String NO_DEVICES = "recipient has no active devices";
 
+  /** Longest a due recipient notification waits for expansion when nothing hinted at it. */
+  static final long PROBE_INTERVAL_NANOS = 100_000_000L;
+
   private final Jdbi jdbi;
+  private volatile boolean expansionHint = true;
+  private volatile long nextProbe = System.nanoTime();
   private final Tables t;
   private final int expansionBatch;
   private final String selectDue;
@@ -47,6 +55,7 @@ public final class Claimer {
   private final String finishNotifications;
   private final String claim;
   private final String lockDue;
+  private final String probe;
   private final boolean oneStatement;
   private final String readNotifications;
   private final String readDevices;
@@ -69,15 +78,28 @@ public final class Claimer {
     this.finishNotifications = "UPDATE " + t.notification() + " SET state = :s, next_at = NULL,"
         + " finished_at = CURRENT_TIMESTAMP, reason = :r WHERE id = ANY(:ids)";
     this.oneStatement = dialect.claimsInOneStatement();
+    // MIN(next_at) is answered from the first entry of the due index whatever the statistics say;
+    // an EXISTS probe was planned as a sequential scan on a freshly filled table.
+    this.probe = "SELECT CURRENT_TIMESTAMP AS now, (SELECT MIN(next_at) FROM " + t.notification() + ") AS first_due";
     this.lockDue = dialect.lockFirst("SELECT id FROM " + t.delivery() + " WHERE channel = :ch AND next_at <= CURRENT_TIMESTAMP",
         "next_at", ":n");
-    String update = "UPDATE " + t.delivery() + " SET state = " + Codes.IN_FLIGHT
-        + ", lease_owner = :owner, fencing_token = fencing_token + 1,"
-        + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND WHERE id ";
-    String returned = "id, notification_id, device_id, attempts, fencing_token, CURRENT_TIMESTAMP AS now";
-    this.claim = oneStatement
-        ? dialect.returning(update + "IN (" + lockDue + ")", returned)
-        : dialect.returning(update + "= ANY(:ids)", returned);
+    String set = " SET state = " + Codes.IN_FLIGHT + ", lease_owner = :owner, fencing_token = d.fencing_token + 1,"
+        + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND";
+    String returned = "d.id, d.notification_id, d.device_id, d.attempts, d.fencing_token, CURRENT_TIMESTAMP AS now";
+    if (oneStatement) {
+      // One round trip: claim, and return what the deliveries carry, joined from their notification
+      // and device. Only the delivery rows are locked; FROM-list rows are read, not locked.
+      // "= ANY(ARRAY(subquery))" rather than "IN (subquery)": the array is computed once (an
+      // InitPlan) and probes the primary key, where IN let the planner hash-join a sequential scan
+      // of the whole table once the batch reached about 100 rows (6 ms instead of 0.5 ms at 20k rows).
+      this.claim = dialect.returning("UPDATE " + t.delivery() + " d" + set + " FROM " + t.notification() + " n"
+              + " WHERE n.id = d.notification_id AND d.id = ANY(ARRAY(" + lockDue + "))",
+          returned + ", n.idempotency_key, n.created_at, n.expires_at, n.payload,"
+              + " (SELECT v.target FROM " + t.device() + " v WHERE v.id = d.device_id) AS target");
+    } else {
+      this.claim = dialect.returning("UPDATE " + t.delivery() + " d" + set + " WHERE d.id = ANY(:ids)",
+          returned.replace("d.", ""));
+    }
     this.readNotifications = "SELECT id, idempotency_key, created_at, expires_at, payload FROM " + t.notification()
         + " WHERE id = ANY(:ids)";
     this.readDevices = "SELECT id, target FROM " + t.device() + " WHERE id = ANY(:ids)";
@@ -86,7 +108,8 @@ public final class Claimer {
         + " WHERE id = :id AND fencing_token = :tok AND state = " + Codes.IN_FLIGHT;
   }
 
-  private record Row(long id, long notificationId, Long deviceId, int attempts, long token, Instant now) {}
+  private record Row(long id, long notificationId, Long deviceId, int attempts, long token, Instant now,
+      String key, Instant createdAt, Instant expiresAt, byte[] payload, byte[] target) {}
 
   private record Note(String key, Instant createdAt, Instant expiresAt, PayloadCodec.Payload payload) {}
 
@@ -97,40 +120,67 @@ public final class Claimer {
     Map<Channel, Integer> limits = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
     limits.putAll(req.limits());
     return jdbi.withHandle(h -> {
-      List<Row> rows = h.inTransaction(tx -> {
-        expand(tx, Math.max(1, Math.min(expansionBatch, req.total())));
-        List<Row> claimed = new ArrayList<>();
-        for (Map.Entry<Channel, Integer> e : limits.entrySet()) {
-          if (e.getValue() <= 0) {
-            continue;
+      // The probe (one cheap round trip: the database's time and whether a recipient notification
+      // is due) runs when an enqueue hinted at recipients, or every PROBE_INTERVAL for those that
+      // fall due later; expansion then takes its own short transaction.
+      Instant[] now = new Instant[1];
+      long t = System.nanoTime();
+      if (expansionHint || t - nextProbe >= 0) {
+        expansionHint = false;
+        nextProbe = t + PROBE_INTERVAL_NANOS;
+        boolean due = h.createQuery(probe).map((rs, ctx) -> {
+          now[0] = Jdbc.instant(rs, "now");
+          Instant first = Jdbc.instant(rs, "first_due");
+          return first != null && !first.isAfter(now[0]);
+        }).one();
+        if (due) {
+          int limit = Math.max(1, Math.min(expansionBatch, req.total()));
+          if (h.inTransaction(tx -> expand(tx, limit)) >= limit) {
+            expansionHint = true; // a full batch: there is probably more
           }
-          var q = tx.createQuery(claim).bind("owner", req.owner()).bind("leaseMs", leaseMs);
-          if (oneStatement) {
-            q.bind("ch", e.getKey().name()).bind("n", e.getValue());
-          } else {
-            List<Long> ids = tx.createQuery(lockDue).bind("ch", e.getKey().name()).bind("n", e.getValue())
-                .mapTo(Long.class).list();
-            if (ids.isEmpty()) {
-              continue;
-            }
-            q.bind("ids", Jdbc.longs(ids));
-          }
-          claimed.addAll(q.map((rs, ctx) -> {
-                long dev = rs.getLong("device_id");
-                Long deviceId = rs.wasNull() ? null : dev;
-                return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
-                    rs.getLong("fencing_token"), Jdbc.instant(rs, "now"));
-              })
-              .list());
         }
-        return claimed;
-      });
+      }
+      List<Row> rows = new ArrayList<>();
+      for (Map.Entry<Channel, Integer> e : limits.entrySet()) {
+        if (e.getValue() > 0) {
+          rows.addAll(oneStatement ? claimOneStatement(h, req.owner(), leaseMs, e.getKey(), e.getValue())
+              : h.inTransaction(tx -> lockThenClaim(tx, req.owner(), leaseMs, e.getKey(), e.getValue())));
+        }
+      }
       if (rows.isEmpty()) {
-        Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
-        return ClaimBatch.empty(now);
+        return ClaimBatch.empty(now[0] != null ? now[0]
+            : h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one());
       }
       return new ClaimBatch(rows.get(0).now(), hydrate(h, rows));
     });
+  }
+
+  // Auto-commit: the single statement is its own transaction and its locks end with it.
+  private List<Row> claimOneStatement(Handle h, String owner, long leaseMs, Channel channel, int n) {
+    return h.createQuery(claim).bind("owner", owner).bind("leaseMs", leaseMs).bind("ch", channel.name()).bind("n", n)
+        .map((rs, ctx) -> {
+          long dev = rs.getLong("device_id");
+          Long deviceId = rs.wasNull() ? null : dev;
+          return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
+              rs.getLong("fencing_token"), Jdbc.instant(rs, "now"), rs.getString("idempotency_key"),
+              Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "expires_at"), rs.getBytes("payload"), rs.getBytes("target"));
+        })
+        .list();
+  }
+
+  private List<Row> lockThenClaim(Handle tx, String owner, long leaseMs, Channel channel, int n) {
+    List<Long> ids = tx.createQuery(lockDue).bind("ch", channel.name()).bind("n", n).mapTo(Long.class).list();
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return tx.createQuery(claim).bind("owner", owner).bind("leaseMs", leaseMs).bind("ids", Jdbc.longs(ids))
+        .map((rs, ctx) -> {
+          long dev = rs.getLong("device_id");
+          Long deviceId = rs.wasNull() ? null : dev;
+          return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
+              rs.getLong("fencing_token"), Jdbc.instant(rs, "now"), null, null, null, null, null);
+        })
+        .list();
   }
 
   /**
@@ -138,7 +188,12 @@ public final class Claimer {
    * transaction. The notification row is locked (skip-locked) and leaves the due index in the same
    * transaction, and the unique (notification, device) index backs it up: expansion happens once.
    */
-  private void expand(Handle tx, int limit) {
+  /** Something may need expansion now (an enqueue of a recipient notification was seen). */
+  public void hintExpansion() {
+    expansionHint = true;
+  }
+
+  private int expand(Handle tx, int limit) {
     List<long[]> due = new ArrayList<>();
     Map<Long, String> recipients = new LinkedHashMap<>();
     tx.createQuery(selectDue).bind("n", limit).map((rs, ctx) -> {
@@ -152,7 +207,7 @@ public final class Claimer {
       return id;
     }).list();
     if (due.isEmpty()) {
-      return;
+      return 0;
     }
     List<Long> expired = due.stream().filter(d -> d[1] == 1).map(d -> d[0]).toList();
     if (!expired.isEmpty()) {
@@ -160,7 +215,7 @@ public final class Claimer {
           .bind("ids", Jdbc.longs(expired)).execute();
     }
     if (recipients.isEmpty()) {
-      return;
+      return due.size();
     }
     Map<String, List<long[]>> devicesByRecipient = new HashMap<>();
     Map<Long, String> channelOf = new HashMap<>();
@@ -198,29 +253,22 @@ public final class Claimer {
       tx.createUpdate(finishNotifications).bind("s", Codes.TARGET_GONE).bind("r", NO_DEVICES)
           .bind("ids", Jdbc.longs(empty)).execute();
     }
+    return due.size();
   }
 
   private List<ClaimedDelivery> hydrate(Handle h, List<Row> rows) {
-    Set<Long> noteIds = new LinkedHashSet<>();
-    Set<Long> deviceIds = new LinkedHashSet<>();
-    for (Row r : rows) {
-      noteIds.add(r.notificationId());
-      if (r.deviceId() != null) {
-        deviceIds.add(r.deviceId());
-      }
-    }
     Map<Long, Note> notes = new HashMap<>();
-    h.createQuery(readNotifications).bind("ids", Jdbc.longs(noteIds)).map((rs, ctx) -> {
-      notes.put(rs.getLong("id"), new Note(rs.getString("idempotency_key"), Jdbc.instant(rs, "created_at"),
-          Jdbc.instant(rs, "expires_at"), PayloadCodec.decodePayload(rs.getBytes("payload"))));
-      return null;
-    }).list();
     Map<Long, DeviceTarget> targets = new HashMap<>();
-    if (!deviceIds.isEmpty()) {
-      h.createQuery(readDevices).bind("ids", Jdbc.longs(deviceIds)).map((rs, ctx) -> {
-        targets.put(rs.getLong("id"), PayloadCodec.decodeTarget(rs.getBytes("target")));
-        return null;
-      }).list();
+    if (rows.get(0).key() != null) {
+      for (Row r : rows) {
+        notes.computeIfAbsent(r.notificationId(), id -> new Note(r.key(), r.createdAt(), r.expiresAt(),
+            PayloadCodec.decodePayload(r.payload())));
+        if (r.deviceId() != null && r.target() != null) {
+          targets.computeIfAbsent(r.deviceId(), id -> PayloadCodec.decodeTarget(r.target()));
+        }
+      }
+    } else {
+      readSeparately(h, rows, notes, targets);
     }
     List<ClaimedDelivery> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
@@ -238,5 +286,27 @@ public final class Claimer {
       out.add(new ClaimedDelivery(d, r.token(), note.createdAt()));
     }
     return out;
+  }
+
+  private void readSeparately(Handle h, List<Row> rows, Map<Long, Note> notes, Map<Long, DeviceTarget> targets) {
+    Set<Long> noteIds = new LinkedHashSet<>();
+    Set<Long> deviceIds = new LinkedHashSet<>();
+    for (Row r : rows) {
+      noteIds.add(r.notificationId());
+      if (r.deviceId() != null) {
+        deviceIds.add(r.deviceId());
+      }
+    }
+    h.createQuery(readNotifications).bind("ids", Jdbc.longs(noteIds)).map((rs, ctx) -> {
+      notes.put(rs.getLong("id"), new Note(rs.getString("idempotency_key"), Jdbc.instant(rs, "created_at"),
+          Jdbc.instant(rs, "expires_at"), PayloadCodec.decodePayload(rs.getBytes("payload"))));
+      return null;
+    }).list();
+    if (!deviceIds.isEmpty()) {
+      h.createQuery(readDevices).bind("ids", Jdbc.longs(deviceIds)).map((rs, ctx) -> {
+        targets.put(rs.getLong("id"), PayloadCodec.decodeTarget(rs.getBytes("target")));
+        return null;
+      }).list();
+    }
   }
 }

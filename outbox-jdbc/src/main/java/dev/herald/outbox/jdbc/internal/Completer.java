@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -78,15 +79,22 @@ public final class Completer {
       pids.add(r instanceof Resolution.Delivered d ? Jdbc.clip(d.providerId(), 255) : null);
       errs.add(Jdbc.clip(error(r), ERROR_MAX));
     }
-    Set<List<Long>> applied = jdbi.inTransaction(h -> {
+    boolean invalidates = batch.stream()
+        .anyMatch(c -> c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice());
+    HandleCallback<Set<List<Long>>, RuntimeException> record = h -> {
       Set<List<Long>> done = new HashSet<>(h.createQuery(complete)
           .bind("ids", Jdbc.longs(ids)).bind("toks", Jdbc.longs(toks)).bind("states", Jdbc.ints(states))
           .bind("incs", Jdbc.ints(incs)).bind("delays", Jdbc.longs(delays)).bind("pids", Jdbc.strings(pids))
           .bind("errs", Jdbc.strings(errs))
           .map((rs, ctx) -> List.of(rs.getLong("id"), rs.getLong("fencing_token"))).list());
-      invalidateDevices(h, batch, done);
+      if (invalidates) {
+        invalidateDevices(h, batch, done);
+      }
       return done;
-    });
+    };
+    // Without invalidations the one statement is its own transaction; with them, one transaction
+    // holds the outcome and the device change together.
+    Set<List<Long>> applied = invalidates ? jdbi.inTransaction(record) : jdbi.withHandle(record);
     for (Completion c : batch) {
       if (!applied.contains(List.of(c.deliveryId(), c.fencingToken()))) {
         stale.add(c);

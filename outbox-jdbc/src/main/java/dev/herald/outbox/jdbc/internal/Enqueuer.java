@@ -65,8 +65,16 @@ public final class Enqueuer {
         + " VALUES (?, NULL, ?, " + Codes.PENDING + ", COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
   }
 
-  /** What one call did: a result per input (in input order) and whether a due-now one was created. */
-  public record Outcome(List<EnqueueResult> results, boolean wakeUp) {}
+  /**
+   * What one call did: a result per input (in input order), whether a due-now notification was
+   * created, and whether one of those is for a recipient (so expansion has work).
+   */
+  public record Outcome(List<EnqueueResult> results, boolean wakeUp, boolean recipients) {}
+
+  /** NOTIFY payload: some created notification needs expansion. */
+  public static final String PAYLOAD_RECIPIENTS = "r";
+  /** NOTIFY payload: deliveries only. */
+  public static final String PAYLOAD_DELIVERIES = "d";
 
   /**
    * Enqueues on {@code c} within its current transaction (the caller commits). The connection must
@@ -76,7 +84,7 @@ public final class Enqueuer {
     int n = notifications.size();
     EnqueueResult[] results = new EnqueueResult[n];
     if (n == 0) {
-      return new Outcome(List.of(), false);
+      return new Outcome(List.of(), false, false);
     }
     long[] ids = allocateIds(c, n);
     Integer[] order = new Integer[n];
@@ -103,24 +111,26 @@ public final class Enqueuer {
       }
     }
     boolean wakeUp = false;
+    boolean recipients = false;
     if (!created.isEmpty()) {
       insertRows(c, notifications, ids, created);
       Instant soon = Instant.now().plusMillis(DUE_SOON_MILLIS);
       for (int i : created) {
-        Instant due = notifications.get(i).notBefore();
-        if (due == null || due.isBefore(soon)) {
+        Notification note = notifications.get(i);
+        if (note.notBefore() == null || note.notBefore().isBefore(soon)) {
           wakeUp = true;
-          break;
+          recipients |= note.recipient() instanceof Recipient.ById;
         }
       }
       if (wakeUp && dialect.supportsNotify()) {
         try (PreparedStatement ps = c.prepareStatement(dialect.notifyStatement())) {
           ps.setString(1, t.notifyChannel());
+          ps.setString(2, recipients ? PAYLOAD_RECIPIENTS : PAYLOAD_DELIVERIES);
           ps.execute();
         }
       }
     }
-    return new Outcome(Arrays.asList(results), wakeUp);
+    return new Outcome(Arrays.asList(results), wakeUp, recipients);
   }
 
   private long[] allocateIds(Connection c, int n) throws SQLException {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens for the outbox's NOTIFY on a connection of its own and calls {@code onWake} for each
- * burst of notifications. Reconnects by itself with a capped backoff, and calls {@code onWake} after
+ * burst of notifications, with true when one of them says a recipient notification needs expansion. Reconnects by itself with a capped backoff, and calls {@code onWake} after
  * each (re)connect because notifications sent while it was away are lost. Polling remains the
  * safety net; this only makes pick-up fast.
  *
@@ -27,14 +28,14 @@ public final class PgNotifyListener implements AutoCloseable {
 
   private final DataSource dataSource;
   private final String channel;
-  private final Runnable onWake;
+  private final Consumer<Boolean> onWake;
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean listening;
   private volatile Connection current;
 
   /** Creates the listener; {@link #start()} starts its thread. */
-  public PgNotifyListener(DataSource dataSource, String channel, Runnable onWake) {
+  public PgNotifyListener(DataSource dataSource, String channel, Consumer<Boolean> onWake) {
     this.dataSource = dataSource;
     this.channel = channel;
     this.onWake = onWake;
@@ -71,12 +72,16 @@ public final class PgNotifyListener implements AutoCloseable {
         }
         failedBefore = false;
         backoff = 100;
-        wake(); // whatever was committed while we were not listening
+        wake(true); // whatever was committed while we were not listening
         long lastCheck = System.nanoTime();
         while (!closed) {
           PGNotification[] ns = pg.getNotifications(WAIT_MILLIS);
           if (ns != null && ns.length > 0) {
-            wake();
+            boolean recipients = false;
+            for (PGNotification n : ns) {
+              recipients |= !Enqueuer.PAYLOAD_DELIVERIES.equals(n.getParameter());
+            }
+            wake(recipients);
             lastCheck = System.nanoTime();
           } else if (System.nanoTime() - lastCheck > VALIDATE_EVERY_NANOS) {
             // A half-open TCP connection never raises an error on its own; ask the server.
@@ -107,9 +112,9 @@ public final class PgNotifyListener implements AutoCloseable {
     }
   }
 
-  private void wake() {
+  private void wake(boolean recipients) {
     try {
-      onWake.run();
+      onWake.accept(recipients);
     } catch (RuntimeException e) {
       LOG.warn("Herald outbox: a wake-up subscriber threw; ignored", e);
     }

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}notification (
   reason          VARCHAR(500),
   payload         BYTEA NOT NULL
 );
+ALTER TABLE ${prefix}notification SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);
 CREATE INDEX IF NOT EXISTS ${prefix}notification_due ON ${prefix}notification (next_at) WHERE next_at IS NOT NULL;
 
 -- One row per send to one device: the hot table, kept narrow.
@@ -42,6 +43,11 @@ CREATE TABLE IF NOT EXISTS ${prefix}delivery (
   provider_id     VARCHAR(255),
   last_error      VARCHAR(500)
 );
+-- A queue table: every claim and completion leaves a dead row version. Vacuum and analyze it far
+-- sooner than the defaults (20% / 10% of the table), so that dead versions do not pile up under
+-- the claim index and a burst of new rows does not leave the planner with stale row counts.
+ALTER TABLE ${prefix}delivery SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.01,
+  autovacuum_vacuum_insert_scale_factor = 0.01);
 CREATE INDEX IF NOT EXISTS ${prefix}delivery_claim ON ${prefix}delivery (channel, next_at) WHERE next_at IS NOT NULL;
 -- The derived delivery key: one delivery per notification and device (NULL device: the explicit target).
 CREATE UNIQUE INDEX IF NOT EXISTS ${prefix}delivery_key ON ${prefix}delivery (notification_id, device_id);
