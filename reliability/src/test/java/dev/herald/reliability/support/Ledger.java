@@ -51,6 +51,7 @@ public final class Ledger {
   private final AtomicLong collapseMismatches = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong rejectedAuth = new AtomicLong();
+  private final Map<String, AtomicLong> faults = new ConcurrentHashMap<>();
 
   /** A ledger keeping every request ({@code detailed}) or counters only. */
   public Ledger(boolean detailed) {
@@ -75,6 +76,7 @@ public final class Ledger {
    */
   public void record(Request r, List<String> collapseFields) {
     total.incrementAndGet();
+    faults.computeIfAbsent(faultName(r.fault()), k -> new AtomicLong()).incrementAndGet();
     String expected = CollapseKeys.fromIdempotencyKey(r.key());
     boolean consistent = collapseFields.stream().allMatch(expected::equals);
     if (!consistent) {
@@ -95,6 +97,40 @@ public final class Ledger {
         }
       }
     }
+  }
+
+  /** A fault's name for {@link #faultCounts()}: its type, with the status code when it has one. */
+  public static String faultName(Fault f) {
+    if (f instanceof Fault.Status s) {
+      return "status " + s.code() + (s.retryAfterSeconds() == null ? "" : " Retry-After " + s.retryAfterSeconds());
+    }
+    if (f instanceof Fault.ResetMidBody r) {
+      return "reset mid-body after " + r.code();
+    }
+    if (f instanceof Fault.Slow) {
+      return "slower than the timeout";
+    }
+    if (f instanceof Fault.ResetBeforeResponse) {
+      return "reset before the response";
+    }
+    return "accepted";
+  }
+
+  /** How many requests met each fault (see {@link #faultName}). */
+  public Map<String, Long> faultCounts() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    faults.forEach((k, v) -> m.put(k, v.get()));
+    return m;
+  }
+
+  /**
+   * Requests the service took in although the client could not learn so (an answer slower than the
+   * timeout, a connection reset in the middle of a 2xx body): each may lead to one more send.
+   */
+  public long acceptedUnanswered() {
+    return faults.entrySet().stream()
+        .filter(e -> e.getKey().equals("slower than the timeout") || e.getKey().startsWith("reset mid-body after 2"))
+        .mapToLong(e -> e.getValue().get()).sum();
   }
 
   /** Counts a request the service could not attribute to a key (undecryptable, malformed). */
