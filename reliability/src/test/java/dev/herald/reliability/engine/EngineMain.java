@@ -31,6 +31,17 @@ import java.util.Properties;
 public final class EngineMain {
   private EngineMain() {}
 
+  /** Live threads by name with digits removed ({@code herald-webpush-12} counts as {@code herald-webpush-}). */
+  static String threadGroups() {
+    java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      groups.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+    }
+    StringBuilder sb = new StringBuilder();
+    groups.forEach((k, v) -> sb.append(v).append(' ').append(k).append('\n'));
+    return sb.toString();
+  }
+
   /** Runs until killed. */
   public static void main(String[] args) throws IOException {
     Properties p = new Properties();
@@ -67,6 +78,7 @@ public final class EngineMain {
         String line = System.currentTimeMillis() + " " + Resources.heapAfterGc() + " " + Resources.threads() + " "
             + Resources.openSockets() + "\n";
         Files.writeString(Path.of(stats), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(Path.of(stats + ".threads"), threadGroups(), StandardCharsets.UTF_8);
       } else {
         Waits.sleep(60_000);
       }

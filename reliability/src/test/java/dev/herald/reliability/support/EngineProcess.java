@@ -72,6 +72,7 @@ public final class EngineProcess {
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(ready());
+      Files.deleteIfExists(statsFile());
       Path props = dir.resolve(instanceId + ".properties");
       try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
         p.store(w, "engine " + instanceId);
