@@ -52,7 +52,9 @@ class CrashLoopTest {
   private static final int KILLS = Integer.getInteger("herald.reliability.crash.kills", FULL ? 25 : 10);
   private static final int ENGINES = Integer.getInteger("herald.reliability.crash.engines", 2);
   private static final int RECIPIENTS = 200;
-  private static final int BURST = 200;
+  private static final int BURST = 100;
+  /** Pause between bursts: the CI load spans about ten kill-and-restart cycles, the full one about 200 s. */
+  private static final long BURST_EVERY_MILLIS = Long.getLong("herald.reliability.crash.burstMillis", FULL ? 400 : 1_100);
   private static final Duration LEASE = Duration.ofSeconds(15);
 
   /** One kill: who, when, and what it held. */
@@ -118,7 +120,7 @@ class CrashLoopTest {
             }
           });
           batch.forEach(n -> enqueued.add(n.idempotencyKey()));
-          Waits.sleep(FULL ? 400 : 1_500);
+          Waits.sleep(BURST_EVERY_MILLIS);
         }
         driverDone.set(true);
       }, "driver");
