@@ -50,9 +50,9 @@ final class FakeServer implements AutoCloseable {
     drainer.start();
   }
 
-  /** A URL on this server. */
+  /** A URL on this server, always by address: nothing here may resolve a name to anything but 127.0.0.1. */
   String url(String path) {
-    return server.url(path).toString();
+    return server.url(path).newBuilder().host("127.0.0.1").build().toString();
   }
 
   /** The port, for counting connections to it. */

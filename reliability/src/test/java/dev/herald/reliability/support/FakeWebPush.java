@@ -30,6 +30,7 @@ public final class FakeWebPush implements AutoCloseable {
   private final Map<String, WebPushSubscriber> subscribers = new ConcurrentHashMap<>();
   private final Set<String> acceptedVapidKeys = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
+  private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
   private volatile Fault.Plan plan = Fault.Plan.none();
 
   /** Starts the service; it accepts messages signed with {@code vapidPublicKey} (base64url). */
@@ -88,6 +89,10 @@ public final class FakeWebPush implements AutoCloseable {
       ledger.rejectedAuth();
       return status(401, "missing VAPID authorization");
     }
+    if (!verifiedTokens.contains(auth) && !validVapidToken(auth, k, request.getUrl())) {
+      ledger.rejectedAuth();
+      return status(401, "the VAPID token is invalid (signature, audience or expiry)");
+    }
     if (!acceptedVapidKeys.contains(k)) {
       ledger.rejectedAuth();
       return status(403, "the VAPID key does not match the subscription's applicationServerKey");
@@ -137,6 +142,38 @@ public final class FakeWebPush implements AutoCloseable {
       }
     }
     return t == null || t.split("\\.").length != 3 ? null : k;
+  }
+
+  /**
+   * RFC 8292 §2 and §3: an ES256 JWT signed by the key in {@code k}, whose {@code aud} is the
+   * endpoint's origin and whose {@code exp} is in the future and at most 24 hours away. Valid
+   * tokens are remembered: senders reuse one per origin.
+   */
+  private boolean validVapidToken(String authorization, String k, okhttp3.HttpUrl url) {
+    try {
+      String t = authorization.substring(6).split(",")[0].trim().substring(2);
+      com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(t);
+      byte[] point = java.util.Base64.getUrlDecoder().decode(k);
+      java.security.interfaces.ECPublicKey key = (java.security.interfaces.ECPublicKey) WebPushSubscriber.decode(point);
+      if (!com.nimbusds.jose.JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
+          || !jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))) {
+        return false;
+      }
+      String origin = url.scheme() + "://" + url.host() + (url.port() == okhttp3.HttpUrl.defaultPort(url.scheme()) ? "" : ":" + url.port());
+      java.util.Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+      long now = System.currentTimeMillis();
+      boolean ok = jwt.getJWTClaimsSet().getAudience().contains(origin) && exp != null && exp.getTime() > now
+          && exp.getTime() <= now + 24L * 3600 * 1000 + 60_000;
+      if (ok) {
+        if (verifiedTokens.size() > 10_000) {
+          verifiedTokens.clear();
+        }
+        verifiedTokens.add(authorization);
+      }
+      return ok;
+    } catch (java.text.ParseException | com.nimbusds.jose.JOSEException | GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static MockResponse status(int code, String why) {
