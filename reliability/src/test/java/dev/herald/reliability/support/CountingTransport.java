@@ -40,6 +40,11 @@ public final class CountingTransport implements Transport {
   }
 
   @Override
+  public void validate(dev.herald.Notification notification) {
+    delegate.validate(notification);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

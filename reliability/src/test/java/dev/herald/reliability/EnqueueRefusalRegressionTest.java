@@ -17,22 +17,20 @@ import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.WebPushSubscriber;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * KNOWN BUGS, found by this suite in other modules and left for their owners: each test states the
- * behaviour the issue asks for and FAILS until the bug is fixed. They are tagged {@code known-bug}
- * and excluded from the default build; run them with
- * {@code -Dherald.reliability.excludeTags=none -Dtest=KnownBugsTest}. When one passes, drop its tag.
+ * Regression tests for two defects this suite found: input that a transport would refuse at send
+ * time (a forbidden endpoint, a payload over RFC 8291's limit) used to be stored and end as a dead
+ * letter. {@code Herald.enqueue} now asks the transports first ({@code InputValidator}), so it is
+ * refused naming the field with nothing stored and nothing sent.
  */
-@Tag("known-bug")
-class KnownBugsTest {
+class EnqueueRefusalRegressionTest {
   private static final DeviceTarget.WebPushSubscription GOOD =
       new WebPushSubscriber().subscription("https://fcm.googleapis.com/fcm/send/known-bug-subscription");
 
   /**
-   * KNOWN BUG (core, {@code Herald.enqueue} / outbox enqueue): a notification to an explicit device
+   * Was a bug (core, {@code Herald.enqueue} / outbox enqueue): a notification to an explicit device
    * ({@code Recipient.device}) is stored without the channel transport's {@link
    * dev.herald.spi.Transport#validate} check, so a Web Push endpoint the endpoint policy forbids (a
    * private address here) is written to the outbox and only refused at send time, where it becomes a
@@ -40,7 +38,7 @@ class KnownBugsTest {
    * sent: the policy is applied again before sending and on the resolved address.)
    */
   @Test
-  void knownBug_explicitTargetWithForbiddenEndpointIsStoredInsteadOfRefused() {
+  void explicitTargetWithForbiddenEndpointIsRefusedAndNothingStored() {
     try (HikariDataSource ds = H2.create("bug1")) {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
@@ -62,7 +60,7 @@ class KnownBugsTest {
   }
 
   /**
-   * KNOWN BUG (core {@code Content}/{@code Notification}, with {@code transport-webpush}): content
+   * Was a bug (core {@code Content}/{@code Notification}, with {@code transport-webpush}): content
    * whose Web Push payload exceeds RFC 8291's 3993 octets (here 8 KB of data) is accepted and stored;
    * the Web Push transport refuses it only at send time, as a dead letter. The issue asks for
    * oversized payloads to be refused naming the field with nothing stored. FCM offers
@@ -70,7 +68,7 @@ class KnownBugsTest {
    * {@code Content} has no size limit on data.
    */
   @Test
-  void knownBug_oversizedWebPushPayloadIsStoredAndOnlyRefusedAtSend() {
+  void oversizedWebPushPayloadIsRefusedAndNothingStored() {
     try (HikariDataSource ds = H2.create("bug2")) {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
@@ -87,7 +85,7 @@ class KnownBugsTest {
       herald.close();
 
       assertThat(thrown).as("enqueue of an 8 KB Web Push payload").isInstanceOf(InvalidInputException.class);
-      assertThat(((InvalidInputException) thrown).getMessage()).contains("content.data");
+      assertThat(((InvalidInputException) thrown).fields()).containsExactly("payload");
       assertThat(notifications).as("notifications stored").isZero();
       assertThat(dead).as("dead letters").isZero();
     }
