@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * What differs between the databases the outbox runs on. Everything else is portable SQL
@@ -105,6 +106,12 @@ public interface Dialect {
    * parameter with the short payload given as its second.
    */
   String notifyStatement();
+
+  /**
+   * Adjusts how the outbox's own statements run on this database; called once per outbox with its
+   * private jdbi instance. The default does nothing.
+   */
+  default void configure(Jdbi jdbi) {}
 
   /** Whether the exception says that a table does not exist (the schema was never migrated). */
   boolean isUndefinedTable(SQLException e);

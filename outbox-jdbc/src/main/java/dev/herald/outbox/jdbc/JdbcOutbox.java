@@ -137,6 +137,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.jdbi = Jdbi.create(dataSource);
     // Messages carry the statement, never bound values (keys, recipient ids, payloads).
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
+    dialect.configure(jdbi);
     this.migrator = new Migrator(jdbi, dialect, tables);
     this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
     this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize);

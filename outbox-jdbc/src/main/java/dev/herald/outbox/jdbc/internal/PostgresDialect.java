@@ -3,6 +3,7 @@ package dev.herald.outbox.jdbc.internal;
 import dev.herald.outbox.jdbc.Dialect;
 import java.sql.SQLException;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /** PostgreSQL: {@code RETURNING}, advisory locks, transactional DDL, {@code NOTIFY}. */
 public final class PostgresDialect implements Dialect {
@@ -49,6 +50,22 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String notifyStatement() {
     return "SELECT pg_notify(?, ?)";
+  }
+
+  /**
+   * Plans every statement of the outbox afresh (the JDBC driver's prepare threshold 0). The queue
+   * tables grow from empty to millions of rows faster than PostgreSQL invalidates a cached generic
+   * plan, and a plan cached while a table was tiny keeps sequential-scanning it: measured 20 ms per
+   * claim at 50,000 rows instead of 0.2 ms. Re-planning costs about 0.1-0.3 ms per statement.
+   */
+  @Override
+  public void configure(Jdbi jdbi) {
+    try {
+      Class.forName("org.postgresql.PGStatement", false, PostgresDialect.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return; // another driver: it decides how to prepare
+    }
+    jdbi.addCustomizer(new PgCustomPlans());
   }
 
   @Override
