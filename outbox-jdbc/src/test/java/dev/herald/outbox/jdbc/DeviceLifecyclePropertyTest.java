@@ -58,7 +58,7 @@ import net.jqwik.api.state.Transformer;
  *       receives its recipient's notifications.
  * </ul>
  */
-class DeviceLifecycleProperties {
+class DeviceLifecyclePropertyTest {
   static final List<DeviceTarget> DEVICES = List.of(
       new DeviceTarget.FcmToken("tok-a:APA91bExample"), new DeviceTarget.FcmToken("tok-b:APA91bExample"),
       new DeviceTarget.FcmInstallation("fid-a-0123456789abcd"), new DeviceTarget.FcmInstallation("fid-b-0123456789abcd"));
