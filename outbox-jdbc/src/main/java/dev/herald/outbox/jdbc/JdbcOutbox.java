@@ -38,6 +38,7 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementException;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,8 +136,8 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.validator = b.validator;
     this.listenNotify = b.listenNotify;
     this.jdbi = Jdbi.create(dataSource);
-    // Messages carry the statement, never bound values (keys, recipient ids, payloads).
-    jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
+    // Messages carry the start of the statement, never bound values (keys, recipient ids, payloads).
+    jdbi.getConfig(StatementExceptions.class).setMessageRendering(JdbcOutbox::renderFailure);
     dialect.configure(jdbi);
     this.migrator = new Migrator(jdbi, dialect, tables);
     this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
@@ -689,6 +690,15 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     } catch (RuntimeException e) {
       LOG.warn("Herald outbox: device pruning failed ({}); trying again in {}", e.toString(), purgeInterval);
     }
+  }
+
+  private static String renderFailure(StatementException e) {
+    String sql = e.getStatementContext() == null ? null : e.getStatementContext().getRawSql();
+    if (sql == null) {
+      return e.getShortMessage();
+    }
+    String shortSql = sql.length() > 80 ? sql.substring(0, 80) + "…" : sql;
+    return e.getShortMessage() + " [statement: " + shortSql + "]";
   }
 
   private void checkOpen() {
