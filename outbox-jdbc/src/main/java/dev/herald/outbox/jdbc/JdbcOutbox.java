@@ -11,6 +11,7 @@ import dev.herald.outbox.jdbc.internal.Claimer;
 import dev.herald.outbox.jdbc.internal.Completer;
 import dev.herald.outbox.jdbc.internal.DeviceStore;
 import dev.herald.outbox.jdbc.internal.Enqueuer;
+import dev.herald.outbox.jdbc.internal.Jdbc;
 import dev.herald.outbox.jdbc.internal.Migrator;
 import dev.herald.outbox.jdbc.internal.PgNotifyListener;
 import dev.herald.outbox.jdbc.internal.Purger;
@@ -546,7 +547,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     try (Connection c = dataSource.getConnection()) {
       return ownTransaction(c, work);
     } catch (SQLException e) {
-      throw new OutboxException(what + " failed: " + e.getMessage(), e);
+      throw new OutboxException(what + " failed: " + Jdbc.describe(e), e);
     }
   }
 
@@ -557,7 +558,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     try {
       return connection.getAutoCommit() ? ownTransaction(connection, work) : work.run(connection);
     } catch (SQLException e) {
-      throw new OutboxException(what + " failed: " + e.getMessage(), e);
+      throw new OutboxException(what + " failed: " + Jdbc.describe(e), e);
     }
   }
 

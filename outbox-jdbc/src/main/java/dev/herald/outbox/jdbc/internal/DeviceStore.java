@@ -111,56 +111,56 @@ public final class DeviceStore {
     String oldHash = replaces == null ? null : PayloadCodec.addressHash(replaces);
     boolean replacing = replaces != null && !(replaces.channel().equals(target.channel()) && oldHash.equals(hash));
     if (replacing) {
-      try (PreparedStatement ps = c.prepareStatement(lockPair)) {
+      run(c, lockPair, ps -> {
         ps.setString(1, channel);
         ps.setString(2, hash);
         ps.setString(3, replaces.channel().name());
         ps.setString(4, oldHash);
-        drain(ps);
-      }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            // Locking is the point; the ids are read again below.
+          }
+        }
+        return null;
+      });
     }
     byte[] encoded = PayloadCodec.encodeTarget(target);
     // A concurrent unregister or prune may delete the row between the insert that found it and the
     // lock: then insert again.
     for (int attempt = 0; ; attempt++) {
-      int inserted;
-      try (PreparedStatement ps = c.prepareStatement(insert)) {
+      int inserted = run(c, insert, ps -> {
         ps.setString(1, recipientId);
         ps.setString(2, channel);
         ps.setString(3, target.kind());
         ps.setString(4, hash);
         ps.setBytes(5, encoded);
-        inserted = ps.executeUpdate();
-      }
+        return ps.executeUpdate();
+      });
       if (inserted > 0) {
         break;
       }
-      Long id = null;
-      String before = null;
-      try (PreparedStatement ps = c.prepareStatement(lockOne)) {
+      Locked before = run(c, lockOne, ps -> {
         ps.setString(1, channel);
         ps.setString(2, hash);
         try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            id = rs.getLong(1);
-            before = rs.getString(2);
-          }
+          return rs.next() ? new Locked(rs.getLong(1), rs.getString(2)) : null;
         }
-      }
-      if (id == null) {
+      });
+      if (before == null) {
         if (attempt < 3) {
           continue;
         }
         throw new IllegalStateException("device row vanished repeatedly while registering");
       }
-      try (PreparedStatement ps = c.prepareStatement(update)) {
+      long id = before.id();
+      run(c, update, ps -> {
         ps.setString(1, recipientId);
         ps.setString(2, target.kind());
         ps.setBytes(3, encoded);
         ps.setLong(4, id);
-        ps.executeUpdate();
-      }
-      if (!before.equals(recipientId)) {
+        return ps.executeUpdate();
+      });
+      if (!before.recipientId().equals(recipientId)) {
         finishPending(c, id, "device moved to another recipient");
       }
       break;
@@ -168,24 +168,33 @@ public final class DeviceStore {
     if (replacing) {
       Long old = lockedId(c, replaces.channel().name(), oldHash);
       if (old != null) {
-        try (PreparedStatement ps = c.prepareStatement(retire)) {
+        run(c, retire, ps -> {
           ps.setString(1, "replaced by a newer identity of the same app instance (" + target.kind() + ")");
           ps.setLong(2, old);
-          ps.executeUpdate();
-        }
+          return ps.executeUpdate();
+        });
         finishPending(c, old, "device retired: replaced by a newer identity of the same app instance");
       }
     }
-    return find(c, target).orElseThrow(() -> new IllegalStateException("registered device not found"));
+    return run(c, select, ps -> {
+      ps.setString(1, channel);
+      ps.setString(2, hash);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("registered device not found");
+        }
+        return device(rs);
+      }
+    });
   }
 
   /** Updates last seen and revives a stale device, within the caller's transaction; false when unknown. */
   public boolean touch(Connection c, DeviceTarget target) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(touch)) {
+    return run(c, touch, ps -> {
       ps.setString(1, target.channel().name());
       ps.setString(2, PayloadCodec.addressHash(target));
       return ps.executeUpdate() > 0;
-    }
+    });
   }
 
   /** Removes a device and finishes its pending deliveries, within the caller's transaction; false when unknown. */
@@ -194,48 +203,45 @@ public final class DeviceStore {
     if (id == null) {
       return false;
     }
-    int n;
-    try (PreparedStatement ps = c.prepareStatement(delete)) {
+    int n = run(c, delete, ps -> {
       ps.setLong(1, id);
-      n = ps.executeUpdate();
-    }
+      return ps.executeUpdate();
+    });
     finishPending(c, id, "device unregistered");
     return n > 0;
   }
 
   private Long lockedId(Connection c, String channel, String hash) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(lockOne)) {
+    return run(c, lockOne, ps -> {
       ps.setString(1, channel);
       ps.setString(2, hash);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
       }
-    }
+    });
   }
 
   private void finishPending(Connection c, long deviceId, String reason) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(finishPending)) {
+    run(c, finishPending, ps -> {
       ps.setString(1, Jdbc.clip(reason, REASON_MAX));
       ps.setLong(2, deviceId);
-      ps.executeUpdate();
-    }
+      return ps.executeUpdate();
+    });
   }
 
-  private Optional<Device> find(Connection c, DeviceTarget target) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(select)) {
-      ps.setString(1, target.channel().name());
-      ps.setString(2, PayloadCodec.addressHash(target));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(device(rs)) : Optional.empty();
-      }
-    }
+  private record Locked(long id, String recipientId) {}
+
+  /** One statement's work. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(PreparedStatement ps) throws SQLException;
   }
 
-  private static void drain(PreparedStatement ps) throws SQLException {
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        // Locking is the point; the ids are read again below.
-      }
+  private static <T> T run(Connection c, String sql, Work<T> work) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      return work.run(ps);
+    } catch (SQLException e) {
+      throw Jdbc.failed(sql, e);
     }
   }
 
