@@ -96,35 +96,62 @@ final class BenchSupport {
         .title("Your schedule starts now").body("Standup in room 3").data("scheduleId", "42").build();
   }
 
-  /** Enqueues {@code count} notifications in batches from {@code threads} threads; returns the elapsed nanos. */
+  /**
+   * Enqueues {@code count} notifications in batches from {@code threads} threads; returns the elapsed
+   * nanos. A batch that fails (the shared server restarted) is enqueued again: the idempotency keys
+   * make the retry safe.
+   */
   static long prefill(JdbcOutbox outbox, String keyPrefix, int count, int batch, int threads) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long t0 = System.nanoTime();
-    List<Future<?>> fs = new ArrayList<>();
-    int perThread = (count + threads - 1) / threads;
-    for (int t = 0; t < threads; t++) {
-      int from = t * perThread;
-      int to = Math.min(count, from + perThread);
-      fs.add(pool.submit(() -> {
-        List<Notification> b = new ArrayList<>(batch);
-        for (int i = from; i < to; i++) {
-          b.add(notification(keyPrefix + i));
-          if (b.size() == batch) {
-            outbox.enqueueAll(b);
-            b.clear();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "prefill");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      long t0 = System.nanoTime();
+      List<Future<?>> fs = new ArrayList<>();
+      int perThread = (count + threads - 1) / threads;
+      for (int t = 0; t < threads; t++) {
+        int from = t * perThread;
+        int to = Math.min(count, from + perThread);
+        fs.add(pool.submit(() -> {
+          List<Notification> b = new ArrayList<>(batch);
+          for (int i = from; i < to; i++) {
+            b.add(notification(keyPrefix + i));
+            if (b.size() == batch || i == to - 1) {
+              enqueueRetrying(outbox, b);
+              b.clear();
+            }
           }
-        }
-        if (!b.isEmpty()) {
-          outbox.enqueueAll(b);
-        }
-        return null;
-      }));
+          return null;
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+      return System.nanoTime() - t0;
+    } finally {
+      pool.shutdownNow();
     }
-    for (Future<?> f : fs) {
-      f.get();
+  }
+
+  private static void enqueueRetrying(JdbcOutbox outbox, List<Notification> batch) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        if (batch.size() == 1) {
+          outbox.enqueue(batch.get(0));
+        } else {
+          outbox.enqueueAll(batch);
+        }
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 20) {
+          throw e;
+        }
+        System.err.println("enqueue failed (" + e.getMessage() + "); retrying");
+        Thread.sleep(250);
+      }
     }
-    pool.shutdown();
-    return System.nanoTime() - t0;
   }
 
   /** Answers every send at once with "delivered" and counts. */

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * and report the peak heap in use, GC time and deliveries/s.
  *
  * <pre>
- * java -cp ... dev.herald.benchmarks.outbox.OutboxBacklog --phase fill --count 1000000
- *     (prints the table prefix it filled)
+ * java -cp ... dev.herald.benchmarks.outbox.OutboxBacklog --phase fill --count 1000000 [--batch 1000] [--threads 4]
+ *     (prints the table prefix it filled; --batch 1 measures single-notification transactions)
  * java -Xmx128m -cp ... dev.herald.benchmarks.outbox.OutboxBacklog --phase drain --prefix bench_xxxxxx_
  *     --count 1000000 [--batch 500] [--drop true]
  * </pre>
@@ -42,10 +42,11 @@ public final class OutboxBacklog {
         JdbcOutbox outbox = BenchSupport.outbox(ds, prefix, false);
         outbox.migrate();
         int threads = Integer.parseInt(a.getOrDefault("threads", "4"));
-        long nanos = BenchSupport.prefill(outbox, "b-", count, 1000, threads);
+        int batch = Integer.parseInt(a.getOrDefault("batch", "1000"));
+        long nanos = BenchSupport.prefill(outbox, "b-", count, batch, threads);
         BenchSupport.analyze(ds, prefix);
-        System.out.printf("filled %s with %d notifications in %.1f s: enqueues/s=%.0f (batches of 1000, %d threads)%n",
-            prefix, count, nanos / 1e9, count / (nanos / 1e9), threads);
+        System.out.printf("filled %s with %d notifications in %.1f s: enqueues/s=%.0f (batches of %d, %d threads)%n",
+            prefix, count, nanos / 1e9, count / (nanos / 1e9), batch, threads);
         outbox.close();
         return;
       }

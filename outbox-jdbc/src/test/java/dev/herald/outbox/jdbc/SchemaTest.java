@@ -140,6 +140,20 @@ class SchemaTest {
   }
 
   @Test
+  void failureMessagesNameTheOperationButNoBoundValue() {
+    try (Fixture fx = new Fixture(db)) {
+      fx.execute("DROP TABLE ${p}device");
+      assertThatThrownBy(() -> fx.outbox.register("member-with-a-private-id",
+          new dev.herald.DeviceTarget.FcmToken("private-token-value")))
+          .isInstanceOf(OutboxException.class)
+          .hasMessageStartingWith("register device failed: ")
+          .hasMessageContaining("[statement: ")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("member-with-a-private-id")
+              .doesNotContain("private-token-value").doesNotContain("arguments"));
+    }
+  }
+
+  @Test
   void useAfterCloseFailsSayingSo() {
     JdbcOutbox o = outbox(TestDatabase.newPrefix());
     o.close();
