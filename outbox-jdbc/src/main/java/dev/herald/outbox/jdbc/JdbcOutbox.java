@@ -3,6 +3,7 @@ package dev.herald.outbox.jdbc;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.EnqueueResult;
+import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.NotificationStatus;
 import dev.herald.outbox.jdbc.internal.AdminStore;
@@ -10,6 +11,7 @@ import dev.herald.outbox.jdbc.internal.Claimer;
 import dev.herald.outbox.jdbc.internal.Completer;
 import dev.herald.outbox.jdbc.internal.DeviceStore;
 import dev.herald.outbox.jdbc.internal.Enqueuer;
+import dev.herald.outbox.jdbc.internal.Jdbc;
 import dev.herald.outbox.jdbc.internal.Migrator;
 import dev.herald.outbox.jdbc.internal.PgNotifyListener;
 import dev.herald.outbox.jdbc.internal.Purger;
@@ -19,6 +21,7 @@ import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.Completion;
 import dev.herald.spi.DeviceRegistry;
+import dev.herald.spi.InputValidator;
 import dev.herald.spi.OutboxStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,8 +55,21 @@ import org.slf4j.LoggerFactory;
  * outcomes in one fenced statement per batch. On PostgreSQL each enqueue commit sends a
  * {@code NOTIFY} that wakes subscribed engines within milliseconds; polling remains the safety net.
  *
+ * <p>Devices are registered, touched and unregistered either in a transaction of their own or in
+ * the host's ({@link #register(Connection, String, DeviceTarget)} and the other {@code Connection}
+ * and {@link Handle} overloads). A device that a push service reports gone is invalidated in the
+ * same transaction that records the outcome, and its other pending deliveries are finished as
+ * target gone; devices not seen for {@link Builder#staleAfter(Duration)} are marked stale and left
+ * out of expansion, and devices that stopped receiving sends are deleted after
+ * {@link Builder#deviceRetention(Duration)} ({@link OutboxAdmin#pruneDevices()}).
+ *
+ * <p>Give the outbox the same checks the transports apply, so that a notification or device they
+ * would refuse (a Web Push endpoint the endpoint policy forbids, a payload over the channel's limit)
+ * fails when it is enqueued or registered, with nothing stored, rather than later as a dead letter:
+ *
  * <pre>{@code
  * JdbcOutbox outbox = JdbcOutbox.builder(dataSource)
+ *     .validator(InputValidator.of(List.of(fcm, webPush)))   // the transports the engines use
  *     .dedupWindow(Duration.ofDays(7))
  *     .build();
  * outbox.migrate();                       // once at start-up; safe on every instance
@@ -75,12 +91,22 @@ import org.slf4j.LoggerFactory;
 public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcOutbox.class);
 
+  /** Default of {@link Builder#staleAfter(Duration)}: 60 days. */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofDays(60);
+
+  /** Default of {@link Builder#deviceRetention(Duration)}: 30 days. */
+  public static final Duration DEFAULT_DEVICE_RETENTION = Duration.ofDays(30);
+
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Tables tables;
   private final Duration dedupWindow;
   private final Duration retention;
   private final Duration purgeInterval;
+  private final Duration staleAfter;
+  private final Duration deviceRetention;
+  private final int purgeBatchSize;
+  private final InputValidator validator;
   private final boolean listenNotify;
   private final Migrator migrator;
   private final Enqueuer enqueuer;
@@ -105,6 +131,10 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.dedupWindow = b.dedupWindow;
     this.retention = b.retention;
     this.purgeInterval = b.purgeInterval;
+    this.staleAfter = b.staleAfter;
+    this.deviceRetention = b.deviceRetention;
+    this.purgeBatchSize = b.purgeBatchSize;
+    this.validator = b.validator;
     this.listenNotify = b.listenNotify;
     this.jdbi = Jdbi.create(dataSource);
     // Messages carry the start of the statement, never bound values (keys, recipient ids, payloads).
@@ -113,11 +143,12 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.migrator = new Migrator(jdbi, dialect, tables);
     this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
     this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize);
-    this.devices = new DeviceStore(jdbi, tables);
+    this.devices = new DeviceStore(jdbi, dialect, tables);
     this.completer = new Completer(jdbi, dialect, tables, devices);
     this.status = new StatusReader(jdbi, tables);
     this.purger = new Purger(jdbi, dialect, tables, retention, dedupWindow, b.purgeBatchSize);
-    this.admin = new OutboxAdmin(new AdminStore(jdbi, dialect, tables), status, migrator, this::wakeLocal);
+    this.admin = new OutboxAdmin(new AdminStore(jdbi, dialect, tables), status, migrator, this::wakeLocal,
+        () -> call("prune devices", () -> devices.prune(staleAfter, deviceRetention, purgeBatchSize)));
   }
 
   /** Starts a builder for an outbox on this DataSource. */
@@ -156,7 +187,12 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
 
   // ---------------------------------------------------------------- enqueue
 
-  /** Enqueues in a transaction of its own on the DataSource; see {@link OutboxStore#enqueue}. */
+  /**
+   * Enqueues in a transaction of its own on the DataSource; see {@link OutboxStore#enqueue}.
+   *
+   * @throws InvalidInputException when the {@link Builder#validator(InputValidator) validator}
+   *     refuses the notification; nothing is stored then
+   */
   @Override
   public EnqueueResult enqueue(Notification notification) {
     return enqueueAll(List.of(Objects.requireNonNull(notification, "notification"))).get(0);
@@ -185,6 +221,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
    * <p>Use the default READ COMMITTED isolation: under REPEATABLE READ or SERIALIZABLE a concurrent
    * duplicate of the same key surfaces as the database's serialization failure, which the caller
    * retries like any other.
+   *
+   * @throws InvalidInputException when the {@link Builder#validator(InputValidator) validator}
+   *     refuses a notification; nothing is written on the connection then
    */
   public EnqueueResult enqueue(Connection connection, Notification notification) {
     return enqueueAll(connection, List.of(Objects.requireNonNull(notification, "notification"))).get(0);
@@ -252,6 +291,10 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     List<Notification> copy = new ArrayList<>(notifications.size());
     for (int i = 0; i < notifications.size(); i++) {
       copy.add(Objects.requireNonNull(notifications.get(i), "notifications[" + i + "]"));
+    }
+    // All of them before any row is written: one refused notification stores none of the batch.
+    for (Notification n : copy) {
+      validator.validate(n);
     }
     return copy;
   }
@@ -340,8 +383,8 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   /**
    * Deletes finished notifications older than the retention, in small batches, and forgets
    * idempotency keys whose dedup window has passed. Runs by itself every
-   * {@link Builder#purgeInterval(Duration)} once this instance has claimed; call it directly to
-   * purge on your own schedule.
+   * {@link Builder#purgeInterval(Duration)} once this instance has claimed, together with
+   * {@link OutboxAdmin#pruneDevices()}; call it directly to purge on your own schedule.
    *
    * @return how many notifications were deleted
    */
@@ -357,39 +400,185 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
 
   // ---------------------------------------------------------------- devices
 
+  /**
+   * Registers or refreshes a device in a transaction of its own; see
+   * {@link DeviceRegistry#register(String, DeviceTarget)}. The device becomes active (an invalid,
+   * stale or retired one is revived), its last-seen time is the database's now, and one that was
+   * registered to another recipient moves here, its pending deliveries for that recipient finished.
+   *
+   * @throws InvalidInputException when the recipient id is invalid or the validator refuses the
+   *     target; nothing is stored then
+   */
   @Override
   public Device register(String recipientId, DeviceTarget target) {
-    return call("register device", () -> devices.register(recipientId, target, null));
+    checkDevice(recipientId, target);
+    return inOwnTransaction("register device", c -> devices.register(c, recipientId, target, null));
   }
 
+  /**
+   * Registers {@code target} and retires {@code replaces} in one transaction of its own; see
+   * {@link DeviceRegistry#register(String, DeviceTarget, DeviceTarget)}. The replaced device (if
+   * registered, under whichever recipient) becomes {@link Device.Status#RETIRED} at once and its
+   * pending deliveries are finished, so an app instance moving from a legacy FCM token to an
+   * installation id is never sent to twice.
+   *
+   * @throws InvalidInputException when the recipient id is invalid or the validator refuses the
+   *     target; nothing is stored then
+   */
   @Override
   public Device register(String recipientId, DeviceTarget target, DeviceTarget replaces) {
+    checkDevice(recipientId, target);
     Objects.requireNonNull(replaces, "replaces");
-    return call("register device", () -> devices.register(recipientId, target, replaces));
+    return inOwnTransaction("register device", c -> devices.register(c, recipientId, target, replaces));
   }
 
+  /**
+   * Registers or refreshes a device within the caller's transaction on {@code connection}, as
+   * {@link #register(String, DeviceTarget)} does: the change exists iff that transaction commits.
+   * Herald never commits, rolls back or closes the connection; in auto-commit mode the call runs in
+   * a transaction of its own on it.
+   */
+  public Device register(Connection connection, String recipientId, DeviceTarget target) {
+    checkDevice(recipientId, target);
+    return inCallerTransaction(connection, "register device", c -> devices.register(c, recipientId, target, null));
+  }
+
+  /**
+   * Registers {@code target} and retires {@code replaces} within the caller's transaction; see
+   * {@link #register(String, DeviceTarget, DeviceTarget)} and {@link #register(Connection, String, DeviceTarget)}.
+   */
+  public Device register(Connection connection, String recipientId, DeviceTarget target, DeviceTarget replaces) {
+    checkDevice(recipientId, target);
+    Objects.requireNonNull(replaces, "replaces");
+    return inCallerTransaction(connection, "register device", c -> devices.register(c, recipientId, target, replaces));
+  }
+
+  /** Registers within the transaction of a jdbi handle; see {@link #register(Connection, String, DeviceTarget)}. */
+  public Device register(Handle handle, String recipientId, DeviceTarget target) {
+    Objects.requireNonNull(handle, "handle");
+    return register(handle.getConnection(), recipientId, target);
+  }
+
+  /** Registers and retires within the transaction of a jdbi handle; see {@link #register(Connection, String, DeviceTarget, DeviceTarget)}. */
+  public Device register(Handle handle, String recipientId, DeviceTarget target, DeviceTarget replaces) {
+    Objects.requireNonNull(handle, "handle");
+    return register(handle.getConnection(), recipientId, target, replaces);
+  }
+
+  /**
+   * Sets the device's last-seen time to the database's now and revives it if it was stale, in a
+   * transaction of its own. An invalid or retired device stays so: only {@link #register} revives
+   * it.
+   *
+   * @return false when the device is unknown (never registered, unregistered or pruned): register it
+   */
   @Override
   public boolean touch(DeviceTarget target) {
     Objects.requireNonNull(target, "target");
-    return call("touch device", () -> devices.touch(target));
+    return inOwnTransaction("touch device", c -> devices.touch(c, target));
   }
 
+  /** {@link #touch(DeviceTarget)} within the caller's transaction on {@code connection}. */
+  public boolean touch(Connection connection, DeviceTarget target) {
+    Objects.requireNonNull(target, "target");
+    return inCallerTransaction(connection, "touch device", c -> devices.touch(c, target));
+  }
+
+  /** {@link #touch(DeviceTarget)} within the transaction of a jdbi handle. */
+  public boolean touch(Handle handle, DeviceTarget target) {
+    Objects.requireNonNull(handle, "handle");
+    return touch(handle.getConnection(), target);
+  }
+
+  /**
+   * Deletes the device in a transaction of its own, finishing its pending deliveries as target
+   * gone.
+   *
+   * @return false when it was unknown
+   */
   @Override
   public boolean unregister(DeviceTarget target) {
     Objects.requireNonNull(target, "target");
-    return call("unregister device", () -> devices.unregister(target));
+    return inOwnTransaction("unregister device", c -> devices.unregister(c, target));
   }
 
+  /** {@link #unregister(DeviceTarget)} within the caller's transaction on {@code connection}. */
+  public boolean unregister(Connection connection, DeviceTarget target) {
+    Objects.requireNonNull(target, "target");
+    return inCallerTransaction(connection, "unregister device", c -> devices.unregister(c, target));
+  }
+
+  /** {@link #unregister(DeviceTarget)} within the transaction of a jdbi handle. */
+  public boolean unregister(Handle handle, DeviceTarget target) {
+    Objects.requireNonNull(handle, "handle");
+    return unregister(handle.getConnection(), target);
+  }
+
+  /** Every device of the recipient, whatever its status, in registration order. */
   @Override
   public List<Device> devices(String recipientId) {
     Objects.requireNonNull(recipientId, "recipientId");
     return call("list devices", () -> devices.devices(recipientId));
   }
 
+  /** The device with this channel and address, whatever its status. */
   @Override
   public Optional<Device> find(DeviceTarget target) {
     Objects.requireNonNull(target, "target");
     return call("find device", () -> devices.find(target));
+  }
+
+  private void checkDevice(String recipientId, DeviceTarget target) {
+    checkOpen();
+    Objects.requireNonNull(target, "target");
+    DeviceStore.checkRecipient(recipientId);
+    validator.validate(target);
+  }
+
+  /** Work on a connection inside a transaction someone else manages. */
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T inOwnTransaction(String what, SqlWork<T> work) {
+    checkOpen();
+    ensureSchema();
+    try (Connection c = dataSource.getConnection()) {
+      return ownTransaction(c, work);
+    } catch (SQLException e) {
+      throw new OutboxException(what + " failed: " + Jdbc.describe(e), e);
+    }
+  }
+
+  private <T> T inCallerTransaction(Connection connection, String what, SqlWork<T> work) {
+    Objects.requireNonNull(connection, "connection");
+    checkOpen();
+    ensureSchema();
+    try {
+      return connection.getAutoCommit() ? ownTransaction(connection, work) : work.run(connection);
+    } catch (SQLException e) {
+      throw new OutboxException(what + " failed: " + Jdbc.describe(e), e);
+    }
+  }
+
+  private static <T> T ownTransaction(Connection c, SqlWork<T> work) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -493,6 +682,15 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     } catch (RuntimeException e) {
       LOG.warn("Herald outbox: purge failed ({}); trying again in {}", e.toString(), purgeInterval);
     }
+    try {
+      PrunedDevices p = devices.prune(staleAfter, deviceRetention, purgeBatchSize);
+      if (p.markedStale() > 0 || p.deleted() > 0) {
+        LOG.info("Herald outbox: marked {} devices stale (not seen for {}), deleted {} devices", p.markedStale(),
+            staleAfter, p.deleted());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Herald outbox: device pruning failed ({}); trying again in {}", e.toString(), purgeInterval);
+    }
   }
 
   private static String renderFailure(StatementException e) {
@@ -541,6 +739,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     private boolean listenNotify = true;
     private int purgeBatchSize = 500;
     private int expansionBatchSize = 500;
+    private Duration staleAfter = DEFAULT_STALE_AFTER;
+    private Duration deviceRetention = DEFAULT_DEVICE_RETENTION;
+    private InputValidator validator = InputValidator.none();
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -585,8 +786,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     }
 
     /**
-     * How often an instance that claims runs {@link JdbcOutbox#purge()}; default 10 minutes.
-     * {@link Duration#ZERO} turns the built-in schedule off.
+     * How often an instance that claims runs {@link JdbcOutbox#purge()} and
+     * {@link OutboxAdmin#pruneDevices()}; default 10 minutes. {@link Duration#ZERO} turns the
+     * built-in schedule off.
      */
     public Builder purgeInterval(Duration purgeInterval) {
       this.purgeInterval = nonNegative(purgeInterval, "purgeInterval");
@@ -602,7 +804,49 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
       return this;
     }
 
-    /** Rows deleted per purge transaction; default 500, 1 to 10,000. */
+    /**
+     * The checks every notification passes before it is enqueued (by any {@code enqueue} or
+     * {@code enqueueAll} method, before a row is written) and every device target before it is
+     * registered; default {@link InputValidator#none()}, which checks only what the model itself
+     * does. Hosts pass the transports their engines use, {@code InputValidator.of(List.of(fcm, webPush))},
+     * so that what a transport would refuse (a Web Push endpoint outside the endpoint policy, a
+     * payload over the channel's size limit, a channel no transport serves) fails at once with an
+     * {@link InvalidInputException} naming the field, and nothing is stored.
+     */
+    public Builder validator(InputValidator validator) {
+      this.validator = Objects.requireNonNull(validator, "validator");
+      return this;
+    }
+
+    /**
+     * How long an active device may go unseen (no {@code register} or {@code touch}) before pruning
+     * marks it {@link Device.Status#STALE stale}; a stale device is left out of expansion until it
+     * registers or touches again. Default 60 days (FCM considers a token stale after a month and
+     * expires Android tokens after 270 days of inactivity). Must be positive.
+     */
+    public Builder staleAfter(Duration staleAfter) {
+      Objects.requireNonNull(staleAfter, "staleAfter");
+      if (staleAfter.isNegative() || staleAfter.isZero()) {
+        throw new IllegalArgumentException("staleAfter must be > 0: " + staleAfter);
+      }
+      this.staleAfter = staleAfter;
+      return this;
+    }
+
+    /**
+     * How long a device that stopped receiving sends is kept (for {@link JdbcOutbox#find(DeviceTarget)}
+     * and the host's own investigation) before pruning deletes it: an invalid or retired device
+     * this long after it was invalidated or retired, a stale device once it has not been seen for
+     * {@link #staleAfter(Duration)} plus this. Default 30 days, so an unused device disappears
+     * 90 days after it was last seen; a deleted device that comes back simply registers again.
+     * Zero deletes invalid and retired devices at the next pruning pass.
+     */
+    public Builder deviceRetention(Duration deviceRetention) {
+      this.deviceRetention = nonNegative(deviceRetention, "deviceRetention");
+      return this;
+    }
+
+    /** Rows deleted per purge transaction (also devices pruned per transaction); default 500, 1 to 10,000. */
     public Builder purgeBatchSize(int purgeBatchSize) {
       if (purgeBatchSize < 1 || purgeBatchSize > 10_000) {
         throw new IllegalArgumentException("purgeBatchSize must be 1-10000: " + purgeBatchSize);
@@ -630,8 +874,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     public JdbcOutbox build() {
       Dialect d = dialect != null ? dialect : Dialect.detect(dataSource);
       JdbcOutbox outbox = new JdbcOutbox(this, d);
-      LOG.info("Herald outbox: dialect={}, tablePrefix={}, dedupWindow={}, retention={}, purgeInterval={}, listenNotify={}",
-          d.name(), tablePrefix, dedupWindow, retention, purgeInterval, listenNotify && d.supportsNotify());
+      LOG.info("Herald outbox: dialect={}, tablePrefix={}, dedupWindow={}, retention={}, purgeInterval={}, staleAfter={}, "
+              + "deviceRetention={}, listenNotify={}", d.name(), tablePrefix, dedupWindow, retention, purgeInterval,
+          staleAfter, deviceRetention, listenNotify && d.supportsNotify());
       return outbox;
     }
 

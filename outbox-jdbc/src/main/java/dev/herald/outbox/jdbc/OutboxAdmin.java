@@ -7,10 +7,11 @@ import dev.herald.outbox.jdbc.internal.StatusReader;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The operator's view of an outbox: dead letters and their re-queueing, counts per channel and
- * state, lease release for an instance known to be dead. Obtained from {@link JdbcOutbox#admin()};
+ * state, lease release for an instance known to be dead, device pruning. Obtained from {@link JdbcOutbox#admin()};
  * thread-safe. Every call is one short transaction.
  *
  * <pre>{@code
@@ -26,12 +27,15 @@ public final class OutboxAdmin {
   private final StatusReader status;
   private final Migrator migrator;
   private final Runnable localWakeUp;
+  private final Supplier<PrunedDevices> pruner;
 
-  OutboxAdmin(AdminStore store, StatusReader status, Migrator migrator, Runnable localWakeUp) {
+  OutboxAdmin(AdminStore store, StatusReader status, Migrator migrator, Runnable localWakeUp,
+      Supplier<PrunedDevices> pruner) {
     this.store = store;
     this.status = status;
     this.migrator = migrator;
     this.localWakeUp = localWakeUp;
+    this.pruner = pruner;
   }
 
   /** Dead letters matching the query, oldest death first, up to its limit. */
@@ -81,6 +85,21 @@ public final class OutboxAdmin {
   /** A notification by its id (also one whose key has since been enqueued again). */
   public Optional<NotificationStatus> find(long notificationId) {
     return status.byId(notificationId);
+  }
+
+  /**
+   * Prunes devices by the database's clock: marks active devices not seen for
+   * {@link JdbcOutbox.Builder#staleAfter staleAfter} stale (expansion leaves them out until they
+   * register or touch again), then deletes invalid and retired devices invalidated more than
+   * {@link JdbcOutbox.Builder#deviceRetention deviceRetention} ago and stale devices not seen for
+   * {@code staleAfter + deviceRetention}, finishing any delivery still pending to them. Runs by
+   * itself with every purge ({@link JdbcOutbox.Builder#purgeInterval purgeInterval}); call it to
+   * prune on your own schedule. Small batches, one transaction each; safe on several instances at once.
+   *
+   * @return how many devices were marked stale and how many deleted
+   */
+  public PrunedDevices pruneDevices() {
+    return pruner.get();
   }
 
   /** The schema version recorded in the database; 0 when the schema does not exist. */

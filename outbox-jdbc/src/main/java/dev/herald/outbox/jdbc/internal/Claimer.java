@@ -71,8 +71,11 @@ public final class Claimer {
     this.expansionBatch = expansionBatch;
     this.selectDue = dialect.lockFirst("SELECT id, recipient_id, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS expired"
         + " FROM " + t.notification() + " WHERE next_at <= CURRENT_TIMESTAMP", "next_at", ":n");
+    // Locked, in id order: a concurrent invalidation, retirement, move or removal of one of these
+    // devices either waits for this expansion and then finishes the deliveries it inserted, or is
+    // waited for, after which the row is re-read and no longer qualifies (DeviceStore's class comment).
     this.activeDevices = "SELECT id, recipient_id, channel FROM " + t.device()
-        + " WHERE recipient_id = ANY(:rids) AND status = " + Codes.DEVICE_ACTIVE;
+        + " WHERE recipient_id = ANY(:rids) AND status = " + Codes.DEVICE_ACTIVE + " ORDER BY id FOR UPDATE";
     // next_at copied from the notification keeps due order across the expansion.
     this.insertExpanded = "INSERT INTO " + t.delivery() + " (notification_id, device_id, channel, state, next_at)"
         + " SELECT u.nid, u.did, u.ch, " + Codes.PENDING + ", n.next_at FROM unnest(:nids, :dids, :chs) u(nid, did, ch)"

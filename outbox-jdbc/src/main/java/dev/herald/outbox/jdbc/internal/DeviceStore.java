@@ -2,8 +2,15 @@ package dev.herald.outbox.jdbc.internal;
 
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
+import dev.herald.Recipient;
+import dev.herald.outbox.jdbc.Dialect;
+import dev.herald.outbox.jdbc.PrunedDevices;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,15 +18,36 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The device table: registration as an upsert keyed by (channel, address hash), invalidation,
- * retirement and removal. Whenever a device stops receiving sends, its deliveries that are still
- * pending are finished as "target gone" in the same transaction, so nothing is sent to it later.
+ * The device table: registration as an upsert keyed by (channel, address hash), touch, removal,
+ * invalidation, retirement, and pruning of devices that stopped receiving sends.
+ *
+ * <p>Whenever a device stops receiving sends for a recipient (invalidated, retired, moved to another
+ * recipient, unregistered, pruned), its deliveries that are still pending are finished as "target
+ * gone" in the same transaction, so nothing is sent to it later.
+ *
+ * <p><b>Lock order against expansion.</b> Expansion reads a recipient's active devices with
+ * {@code FOR UPDATE}. Every change here that takes a device away from a recipient therefore writes
+ * (or locks) the device row first and only then finishes its pending deliveries: either expansion
+ * committed first, and the next statement (READ COMMITTED: a fresh snapshot) sees and finishes the
+ * deliveries it inserted; or expansion waits for this transaction and then re-reads the row, which
+ * no longer qualifies. Finishing pending deliveries before touching the device row would miss the
+ * rows of an expansion committing in between.
+ *
+ * <p>Mutations run on a caller's connection inside whatever transaction it has open (plain JDBC,
+ * as the enqueuer does, so the caller's transaction is never committed or rolled back here).
  */
 public final class DeviceStore {
+  private static final int REASON_MAX = 500;
+
   private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final Tables t;
   private final String insert;
+  private final String lockPair;
+  private final String lockOne;
   private final String update;
   private final String select;
+  private final String selectNamed;
   private final String selectByRecipient;
   private final String idOf;
   private final String invalidate;
@@ -27,80 +55,197 @@ public final class DeviceStore {
   private final String touch;
   private final String delete;
   private final String finishPending;
+  private final String finishPendingOf;
 
   /** A device store for one schema. */
-  public DeviceStore(Jdbi jdbi, Tables t) {
+  public DeviceStore(Jdbi jdbi, Dialect dialect, Tables t) {
     this.jdbi = jdbi;
+    this.dialect = dialect;
+    this.t = t;
     String cols = "recipient_id, channel, kind, address_hash, target, status, registered_at, last_seen_at, invalidated_at, invalid_reason";
     this.insert = "INSERT INTO " + t.device() + " (recipient_id, channel, kind, address_hash, target, status, registered_at, last_seen_at)"
-        + " VALUES (:r, :ch, :kind, :hash, :target, " + Codes.DEVICE_ACTIVE + ", CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING";
-    this.update = "UPDATE " + t.device() + " SET recipient_id = :r, kind = :kind, target = :target, status = " + Codes.DEVICE_ACTIVE
-        + ", last_seen_at = CURRENT_TIMESTAMP, invalidated_at = NULL, invalid_reason = NULL WHERE channel = :ch AND address_hash = :hash";
-    this.select = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = :ch AND address_hash = :hash";
+        + " VALUES (?, ?, ?, ?, ?, " + Codes.DEVICE_ACTIVE + ", CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING";
+    // Both rows of a "register X replacing Y" in id order, so two such calls cannot deadlock.
+    this.lockPair = "SELECT id FROM " + t.device() + " WHERE (channel = ? AND address_hash = ?)"
+        + " OR (channel = ? AND address_hash = ?) ORDER BY id FOR UPDATE";
+    this.lockOne = "SELECT id, recipient_id FROM " + t.device() + " WHERE channel = ? AND address_hash = ? FOR UPDATE";
+    this.update = "UPDATE " + t.device() + " SET recipient_id = ?, kind = ?, target = ?, status = " + Codes.DEVICE_ACTIVE
+        + ", last_seen_at = CURRENT_TIMESTAMP, invalidated_at = NULL, invalid_reason = NULL WHERE id = ?";
+    this.select = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = ? AND address_hash = ?";
+    this.selectNamed = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = :ch AND address_hash = :hash";
     this.selectByRecipient = "SELECT id, " + cols + " FROM " + t.device() + " WHERE recipient_id = :r ORDER BY id";
     this.idOf = "SELECT id FROM " + t.device() + " WHERE channel = :ch AND address_hash = :hash";
     this.invalidate = "UPDATE " + t.device() + " SET status = " + Codes.DEVICE_INVALID
         + ", invalidated_at = CURRENT_TIMESTAMP, invalid_reason = :reason WHERE id = :id AND status IN ("
         + Codes.DEVICE_ACTIVE + ", " + Codes.DEVICE_STALE + ")";
     this.retire = "UPDATE " + t.device() + " SET status = " + Codes.DEVICE_RETIRED
-        + ", invalidated_at = CURRENT_TIMESTAMP, invalid_reason = :reason WHERE id = :id";
+        + ", invalidated_at = CURRENT_TIMESTAMP, invalid_reason = ? WHERE id = ?";
     this.touch = "UPDATE " + t.device() + " SET last_seen_at = CURRENT_TIMESTAMP, status = CASE WHEN status = "
-        + Codes.DEVICE_STALE + " THEN " + Codes.DEVICE_ACTIVE + " ELSE status END WHERE channel = :ch AND address_hash = :hash";
-    this.delete = "DELETE FROM " + t.device() + " WHERE id = :id";
+        + Codes.DEVICE_STALE + " THEN " + Codes.DEVICE_ACTIVE + " ELSE status END WHERE channel = ? AND address_hash = ?";
+    this.delete = "DELETE FROM " + t.device() + " WHERE id = ?";
     this.finishPending = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
-        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = :reason"
-        + " WHERE device_id = :id AND state = " + Codes.PENDING;
+        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = ?"
+        + " WHERE device_id = ? AND state = " + Codes.PENDING;
+    this.finishPendingOf = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = :e"
+        + " WHERE device_id = ANY(:ids) AND state = " + Codes.PENDING;
   }
 
-  /** Registers or refreshes a device, moving it to this recipient if it was someone else's. */
-  public Device register(String recipientId, DeviceTarget target, DeviceTarget replaces) {
+  /** Fails with {@link dev.herald.InvalidInputException} unless the recipient id is valid. */
+  public static void checkRecipient(String recipientId) {
     Objects.requireNonNull(recipientId, "recipientId");
-    Objects.requireNonNull(target, "target");
-    new dev.herald.Recipient.ById(recipientId); // validates the id
-    return jdbi.inTransaction(h -> {
-      String hash = PayloadCodec.addressHash(target);
-      byte[] encoded = PayloadCodec.encodeTarget(target);
-      int inserted = h.createUpdate(insert).bind("r", recipientId).bind("ch", target.channel().name())
-          .bind("kind", target.kind()).bind("hash", hash).bind("target", encoded).execute();
-      if (inserted == 0) {
-        Device before = find(h, target).orElseThrow();
-        long id = idOfOrNull(h, target);
-        if (!before.recipientId().equals(recipientId)) {
-          // A device that changes hands must not receive what was meant for its previous owner.
-          finishPending(h, id, "device moved to another recipient");
+    new Recipient.ById(recipientId);
+  }
+
+  // ---------------------------------------------------------------- mutations on a caller's connection
+
+  /**
+   * Registers or refreshes a device within the caller's transaction: inserts it, or makes it
+   * active again under this recipient (last seen now, invalidation cleared). A device that changes
+   * recipient has its pending deliveries finished: they were meant for its previous owner. With
+   * {@code replaces}, that device (if registered) is retired and its pending deliveries finished.
+   */
+  public Device register(Connection c, String recipientId, DeviceTarget target, DeviceTarget replaces) throws SQLException {
+    String hash = PayloadCodec.addressHash(target);
+    String channel = target.channel().name();
+    String oldHash = replaces == null ? null : PayloadCodec.addressHash(replaces);
+    boolean replacing = replaces != null && !(replaces.channel().equals(target.channel()) && oldHash.equals(hash));
+    if (replacing) {
+      run(c, lockPair, ps -> {
+        ps.setString(1, channel);
+        ps.setString(2, hash);
+        ps.setString(3, replaces.channel().name());
+        ps.setString(4, oldHash);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            // Locking is the point; the ids are read again below.
+          }
         }
-        h.createUpdate(update).bind("r", recipientId).bind("ch", target.channel().name()).bind("kind", target.kind())
-            .bind("hash", hash).bind("target", encoded).execute();
+        return null;
+      });
+    }
+    byte[] encoded = PayloadCodec.encodeTarget(target);
+    // A concurrent unregister or prune may delete the row between the insert that found it and the
+    // lock: then insert again.
+    for (int attempt = 0; ; attempt++) {
+      int inserted = run(c, insert, ps -> {
+        ps.setString(1, recipientId);
+        ps.setString(2, channel);
+        ps.setString(3, target.kind());
+        ps.setString(4, hash);
+        ps.setBytes(5, encoded);
+        return ps.executeUpdate();
+      });
+      if (inserted > 0) {
+        break;
       }
-      if (replaces != null && !PayloadCodec.addressHash(replaces).equals(hash)) {
-        Long old = idOfOrNull(h, replaces);
-        if (old != null) {
-          h.createUpdate(retire).bind("reason", "replaced by a newer identity of the same app instance")
-              .bind("id", old).execute();
-          finishPending(h, old, "device retired: replaced by a newer identity");
+      Locked before = run(c, lockOne, ps -> {
+        ps.setString(1, channel);
+        ps.setString(2, hash);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? new Locked(rs.getLong(1), rs.getString(2)) : null;
         }
+      });
+      if (before == null) {
+        if (attempt < 3) {
+          continue;
+        }
+        throw new IllegalStateException("device row vanished repeatedly while registering");
       }
-      return find(h, target).orElseThrow();
+      long id = before.id();
+      run(c, update, ps -> {
+        ps.setString(1, recipientId);
+        ps.setString(2, target.kind());
+        ps.setBytes(3, encoded);
+        ps.setLong(4, id);
+        return ps.executeUpdate();
+      });
+      if (!before.recipientId().equals(recipientId)) {
+        finishPending(c, id, "device moved to another recipient");
+      }
+      break;
+    }
+    if (replacing) {
+      Long old = lockedId(c, replaces.channel().name(), oldHash);
+      if (old != null) {
+        run(c, retire, ps -> {
+          ps.setString(1, "replaced by a newer identity of the same app instance (" + target.kind() + ")");
+          ps.setLong(2, old);
+          return ps.executeUpdate();
+        });
+        finishPending(c, old, "device retired: replaced by a newer identity of the same app instance");
+      }
+    }
+    return run(c, select, ps -> {
+      ps.setString(1, channel);
+      ps.setString(2, hash);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("registered device not found");
+        }
+        return device(rs);
+      }
     });
   }
 
-  /** Updates last-seen; false when unknown. */
-  public boolean touch(DeviceTarget target) {
-    return jdbi.withHandle(h -> h.createUpdate(touch).bind("ch", target.channel().name())
-        .bind("hash", PayloadCodec.addressHash(target)).execute() > 0);
-  }
-
-  /** Removes a device, finishing its pending deliveries; false when unknown. */
-  public boolean unregister(DeviceTarget target) {
-    return jdbi.inTransaction(h -> {
-      Long id = idOfOrNull(h, target);
-      if (id == null) {
-        return false;
-      }
-      finishPending(h, id, "device unregistered");
-      return h.createUpdate(delete).bind("id", id).execute() > 0;
+  /** Updates last seen and revives a stale device, within the caller's transaction; false when unknown. */
+  public boolean touch(Connection c, DeviceTarget target) throws SQLException {
+    return run(c, touch, ps -> {
+      ps.setString(1, target.channel().name());
+      ps.setString(2, PayloadCodec.addressHash(target));
+      return ps.executeUpdate() > 0;
     });
   }
+
+  /** Removes a device and finishes its pending deliveries, within the caller's transaction; false when unknown. */
+  public boolean unregister(Connection c, DeviceTarget target) throws SQLException {
+    Long id = lockedId(c, target.channel().name(), PayloadCodec.addressHash(target));
+    if (id == null) {
+      return false;
+    }
+    int n = run(c, delete, ps -> {
+      ps.setLong(1, id);
+      return ps.executeUpdate();
+    });
+    finishPending(c, id, "device unregistered");
+    return n > 0;
+  }
+
+  private Long lockedId(Connection c, String channel, String hash) throws SQLException {
+    return run(c, lockOne, ps -> {
+      ps.setString(1, channel);
+      ps.setString(2, hash);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    });
+  }
+
+  private void finishPending(Connection c, long deviceId, String reason) throws SQLException {
+    run(c, finishPending, ps -> {
+      ps.setString(1, Jdbc.clip(reason, REASON_MAX));
+      ps.setLong(2, deviceId);
+      return ps.executeUpdate();
+    });
+  }
+
+  private record Locked(long id, String recipientId) {}
+
+  /** One statement's work. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(PreparedStatement ps) throws SQLException;
+  }
+
+  private static <T> T run(Connection c, String sql, Work<T> work) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      return work.run(ps);
+    } catch (SQLException e) {
+      throw Jdbc.failed(sql, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
 
   /** Every device of a recipient. */
   public List<Device> devices(String recipientId) {
@@ -110,35 +255,81 @@ public final class DeviceStore {
 
   /** The device with this target's channel and address. */
   public Optional<Device> find(DeviceTarget target) {
-    return jdbi.withHandle(h -> find(h, target));
+    return jdbi.withHandle(h -> h.createQuery(selectNamed)
+        .bind("ch", target.channel().name()).bind("hash", PayloadCodec.addressHash(target))
+        .map((rs, ctx) -> device(rs)).findOne());
   }
 
-  private Optional<Device> find(Handle h, DeviceTarget target) {
-    return h.createQuery(select).bind("ch", target.channel().name()).bind("hash", PayloadCodec.addressHash(target))
-        .map((rs, ctx) -> device(rs)).findOne();
-  }
+  // ---------------------------------------------------------------- the completer's side
 
   /** The id of a registered target, or null. */
   public Long idOf(Handle h, DeviceTarget target) {
-    return idOfOrNull(h, target);
-  }
-
-  private Long idOfOrNull(Handle h, DeviceTarget target) {
     return h.createQuery(idOf).bind("ch", target.channel().name()).bind("hash", PayloadCodec.addressHash(target))
         .mapTo(Long.class).findOne().orElse(null);
   }
 
   /**
-   * Marks a device invalid (keeping the first reason if it already was) and finishes its pending
-   * deliveries as target gone, inside the caller's transaction.
+   * Marks a device invalid (keeping the first reason if it already was; a retired device stays
+   * retired) and finishes its pending deliveries as target gone, inside the caller's transaction.
    */
   public void invalidate(Handle h, long deviceId, String reason) {
-    h.createUpdate(invalidate).bind("reason", reason).bind("id", deviceId).execute();
-    finishPending(h, deviceId, "device invalidated: " + reason);
+    h.createUpdate(invalidate).bind("reason", Jdbc.clip(reason, REASON_MAX)).bind("id", deviceId).execute();
+    h.createUpdate(finishPendingOf).bind("e", Jdbc.clip("device invalidated: " + reason, REASON_MAX))
+        .bind("ids", Jdbc.longs(List.of(deviceId))).execute();
   }
 
-  private void finishPending(Handle h, long deviceId, String reason) {
-    h.createUpdate(finishPending).bind("reason", Jdbc.clip(reason, 500)).bind("id", deviceId).execute();
+  // ---------------------------------------------------------------- pruning
+
+  /**
+   * Marks active devices not seen for {@code staleAfter} stale, then deletes invalid and retired
+   * devices invalidated more than {@code retention} ago and stale devices not seen for
+   * {@code staleAfter + retention}, finishing any delivery still pending to them. Small batches,
+   * one transaction each; the database's clock decides.
+   */
+  public PrunedDevices prune(Duration staleAfter, Duration retention, int batchSize) {
+    String markCandidates = dialect.lockFirst("SELECT id FROM " + t.device() + " WHERE last_seen_at < " + cutoff()
+        + " AND status = " + Codes.DEVICE_ACTIVE, "last_seen_at", ":n");
+    String mark = "UPDATE " + t.device() + " SET status = " + Codes.DEVICE_STALE + " WHERE id = ANY(:ids) AND status = "
+        + Codes.DEVICE_ACTIVE;
+    int marked = batches(batchSize, h -> {
+      List<Long> ids = h.createQuery(markCandidates).bind("ms", staleAfter.toMillis()).bind("n", batchSize)
+          .mapTo(Long.class).list();
+      return ids.isEmpty() ? 0 : h.createUpdate(mark).bind("ids", Jdbc.longs(ids)).execute();
+    });
+    String gone = dialect.lockFirst("SELECT id FROM " + t.device() + " WHERE invalidated_at < " + cutoff()
+        + " AND status IN (" + Codes.DEVICE_INVALID + ", " + Codes.DEVICE_RETIRED + ")", "invalidated_at", ":n");
+    String stale = dialect.lockFirst("SELECT id FROM " + t.device() + " WHERE last_seen_at < " + cutoff()
+        + " AND status = " + Codes.DEVICE_STALE, "last_seen_at", ":n");
+    int deleted = delete(gone, retention, batchSize) + delete(stale, staleAfter.plus(retention), batchSize);
+    return new PrunedDevices(marked, deleted);
+  }
+
+  private int delete(String candidates, Duration age, int batchSize) {
+    String deleteIds = "DELETE FROM " + t.device() + " WHERE id = ANY(:ids)";
+    return batches(batchSize, h -> {
+      List<Long> ids = h.createQuery(candidates).bind("ms", age.toMillis()).bind("n", batchSize).mapTo(Long.class).list();
+      if (ids.isEmpty()) {
+        return 0;
+      }
+      int n = h.createUpdate(deleteIds).bind("ids", Jdbc.longs(ids)).execute();
+      // Device row first, then its deliveries: see the class comment.
+      h.createUpdate(finishPendingOf).bind("e", "device pruned").bind("ids", Jdbc.longs(ids)).execute();
+      return n;
+    });
+  }
+
+  private static String cutoff() {
+    return "(CURRENT_TIMESTAMP - CAST(:ms AS BIGINT) * INTERVAL '0.001' SECOND)";
+  }
+
+  private int batches(int batchSize, org.jdbi.v3.core.HandleCallback<Integer, RuntimeException> batch) {
+    int total = 0;
+    int n;
+    do {
+      n = jdbi.inTransaction(batch);
+      total += n;
+    } while (n >= batchSize);
+    return total;
   }
 
   private static Device device(ResultSet rs) throws SQLException {

@@ -73,6 +73,48 @@ public final class Jdbc {
     };
   }
 
+  /** A failed statement on a caller's connection, remembering which statement it was. */
+  public static final class StatementFailure extends SQLException {
+    private static final long serialVersionUID = 1L;
+    private final String sql;
+
+    StatementFailure(String sql, SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+      this.sql = sql;
+    }
+
+    /** The statement's SQL (placeholders, never values). */
+    public String sql() {
+      return sql;
+    }
+  }
+
+  /** Wraps a statement's failure so that the message can name the statement. */
+  public static SQLException failed(String sql, SQLException e) {
+    return e instanceof StatementFailure ? e : new StatementFailure(sql, e);
+  }
+
+  /**
+   * The first line of the database's message and the start of the statement, never bound values:
+   * H2 appends the statement to its messages, PostgreSQL a detail that can quote a failing row.
+   */
+  public static String describe(SQLException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int cut = m.indexOf("; SQL statement:");
+    if (cut >= 0) {
+      m = m.substring(0, cut);
+    }
+    int nl = m.indexOf('\n');
+    if (nl >= 0) {
+      m = m.substring(0, nl);
+    }
+    if (e instanceof StatementFailure f) {
+      String sql = f.sql();
+      m += " [statement: " + (sql.length() > 80 ? sql.substring(0, 80) + "…" : sql) + "]";
+    }
+    return m;
+  }
+
   /** Truncates text for a VARCHAR(n) column. */
   public static String clip(String s, int max) {
     if (s == null || s.length() <= max) {

@@ -4,7 +4,8 @@
 -- State codes (SMALLINT, because delivery rows are rewritten on every claim and completion):
 --   0 pending   1 in flight   2 delivered   3 dead   4 cancelled   5 expired   6 target gone
 --   10 expanded (notifications only: the deliveries carry the state)
--- Device status codes: 0 active   1 stale   2 invalid   3 retired
+-- Device status codes: 0 active   1 stale   2 invalid   3 retired (only active devices receive new
+-- notifications; invalidated_at is when a device became invalid or retired)
 --
 -- next_at is the one column the claim path reads: the due time while pending, the lease expiry
 -- while in flight, NULL once finished. The partial indexes therefore hold only open work.
@@ -80,4 +81,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}device (
   CONSTRAINT ${prefix}device_address UNIQUE (channel, address_hash)
 );
 CREATE INDEX IF NOT EXISTS ${prefix}device_recipient ON ${prefix}device (recipient_id);
+-- Pruning: active devices not seen for the stale period, stale ones past retention.
 CREATE INDEX IF NOT EXISTS ${prefix}device_last_seen ON ${prefix}device (last_seen_at);
+-- Pruning: invalid and retired devices past retention.
+CREATE INDEX IF NOT EXISTS ${prefix}device_invalidated ON ${prefix}device (invalidated_at) WHERE invalidated_at IS NOT NULL;

@@ -1,0 +1,279 @@
+package dev.herald.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.DeviceTarget;
+import dev.herald.Notification;
+import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.reliability.support.EngineProcess;
+import dev.herald.reliability.support.FakeFcm;
+import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Fault;
+import dev.herald.reliability.support.Figures;
+import dev.herald.reliability.support.Ledger;
+import dev.herald.reliability.support.OutboxProbe;
+import dev.herald.reliability.support.Resources;
+import dev.herald.reliability.support.Stacks;
+import dev.herald.reliability.support.TestPostgres;
+import dev.herald.reliability.support.Waits;
+import dev.herald.webpush.VapidKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A steady load with periodic faults (push-service 5xx bursts, 429 storms, answers slower than the
+ * timeout, connection resets, dropped database connections) against two engine processes, which
+ * report heap after a full collection, threads and open sockets every few seconds. At the end:
+ * nothing lost, every key shown once, and the last third of the run uses no more heap, threads or
+ * sockets than the first third (beyond a small margin).
+ *
+ * <p>{@link #shortSoak()} runs in the normal build (about a minute);
+ * {@link #thirtyMinuteSoak()} is tagged {@code soak} and runs with
+ * {@code -Dherald.test.tags.exclude=none} ({@code -Dherald.reliability.soak.minutes} changes its length).
+ */
+class SoakTest {
+  private static final int RECIPIENTS = 100;
+  /** Each engine process: 32 Web Push and 32 FCM sends in flight at most. */
+  private static final int PER_ENGINE_IN_FLIGHT = 64;
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void shortSoak() throws Exception {
+    soak("soak-short", Duration.ofSeconds(60), 30, Duration.ofSeconds(8), Duration.ofSeconds(3));
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(value = 90, unit = TimeUnit.MINUTES)
+  void thirtyMinuteSoak() throws Exception {
+    soak("soak-30min", Duration.ofMinutes(Long.getLong("herald.reliability.soak.minutes", 30)), 50,
+        Duration.ofSeconds(45), Duration.ofSeconds(15));
+  }
+
+  private void soak(String name, Duration length, int perSecond, Duration faultEvery, Duration statsEvery)
+      throws Exception {
+    Figures fig = new Figures(name);
+    boolean longRun = length.compareTo(Duration.ofMinutes(10)) >= 0;
+    Path dir = Path.of("target", "reliability", name);
+    Files.createDirectories(dir);
+    Ledger ledger = new Ledger(false);
+    VapidKeys vapid = VapidKeys.generate();
+    AtomicReference<Fault> webPushFault = new AtomicReference<>(Fault.ACCEPT);
+    AtomicReference<Fault> fcmFault = new AtomicReference<>(Fault.ACCEPT);
+    List<EngineProcess> engines = new ArrayList<>();
+    AtomicBoolean driving = new AtomicBoolean(true);
+    try (TestPostgres db = TestPostgres.create();
+        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
+        FakeFcm fcm = new FakeFcm(ledger)) {
+      webPush.plan((s, k, a) -> webPushFault.get());
+      fcm.plan((s, k, a) -> fcmFault.get());
+      HikariDataSource ds = db.pool("host", 3);
+      JdbcOutbox outbox = Stacks.outbox(ds);
+      outbox.migrate();
+      OutboxProbe probe = new OutboxProbe(ds);
+      for (int r = 0; r < RECIPIENTS; r++) {
+        DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
+        outbox.register("member-" + r, t);
+      }
+      Path pem = dir.resolve("vapid.pem");
+      Files.writeString(pem, vapid.toPem(), StandardCharsets.UTF_8);
+      Path sa = dir.resolve("service-account.json");
+      Files.writeString(sa, fcm.serviceAccountJson(), StandardCharsets.UTF_8);
+      Map<String, String> settings = Map.of("url", db.url(), "vapidPem", pem.toAbsolutePath().toString(),
+          "serviceAccount", sa.toAbsolutePath().toString(), "fcmBaseUrl", fcm.baseUrl(),
+          "callTimeoutMillis", "2000", "statsMillis", Long.toString(statsEvery.toMillis()));
+      for (int i = 1; i <= 2; i++) {
+        EngineProcess e = new EngineProcess("s" + i, dir, settings);
+        engines.add(e);
+        e.start();
+      }
+      for (EngineProcess e : engines) {
+        e.awaitReady(Duration.ofMinutes(2));
+      }
+
+      Set<String> enqueued = ConcurrentHashMap.newKeySet();
+      AtomicLong seq = new AtomicLong();
+      Thread driver = new Thread(() -> {
+        long next = System.nanoTime();
+        while (driving.get()) {
+          List<Notification> batch = new ArrayList<>();
+          for (int i = 0; i < perSecond / 5; i++) {
+            long n = seq.getAndIncrement();
+            batch.add(Stacks.note("soak-" + n, "member-" + (n % RECIPIENTS)));
+          }
+          Waits.retrying(Duration.ofMinutes(5), "enqueue", () -> outbox.enqueueAll(batch));
+          batch.forEach(b -> enqueued.add(b.idempotencyKey()));
+          next += 200_000_000L;
+          long sleep = (next - System.nanoTime()) / 1_000_000;
+          if (sleep > 0) {
+            Waits.sleep(sleep);
+          }
+        }
+      }, "soak-driver");
+      driver.start();
+
+      List<Long> pgConnections = new ArrayList<>();
+      Map<String, Integer> faultsInjected = new LinkedHashMap<>();
+      long end = System.nanoTime() + length.toNanos();
+      int cycle = 0;
+      while (System.nanoTime() < end) {
+        Waits.sleep(Math.min(faultEvery.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        pgConnections.add(db.serverConnections());
+        if (System.nanoTime() >= end) {
+          break;
+        }
+        String kind;
+        switch (cycle++ % 5) {
+          case 0 -> {
+            kind = "5xx burst with Retry-After";
+            burst(webPushFault, fcmFault, new Fault.Status(503, 1), new Fault.Status(500, 1));
+          }
+          case 1 -> {
+            kind = "429 storm (Web Push)";
+            burst(webPushFault, fcmFault, new Fault.Status(429, 1), Fault.ACCEPT);
+          }
+          case 2 -> {
+            kind = "answers slower than the timeout";
+            burst(webPushFault, fcmFault, new Fault.Slow(Duration.ofMillis(3_000)), new Fault.Slow(Duration.ofMillis(3_000)));
+          }
+          case 3 -> {
+            kind = "connection resets";
+            burst(webPushFault, fcmFault, new Fault.ResetBeforeResponse(), new Fault.ResetMidBody(200));
+          }
+          default -> {
+            kind = "database connections terminated";
+            db.terminateConnections();
+          }
+        }
+        faultsInjected.merge(kind, 1, Integer::sum);
+      }
+      driving.set(false);
+      driver.join(60_000);
+      Duration drain = Waits.until(Duration.ofMinutes(5), () -> probe.open() == 0,
+          () -> "open " + probe.open() + ", by state " + probe.deliveriesByState());
+      pgConnections.add(db.serverConnections());
+
+      fig.put("length (s)", length.toSeconds());
+      fig.put("load (notifications/s)", perSecond);
+      fig.put("notifications", enqueued.size());
+      fig.put("faults injected", faultsInjected);
+      fig.put("lost", probe.lost());
+      fig.put("dead", probe.dead());
+      fig.put("deliveries by state", probe.deliveriesByState());
+      fig.put("sends beyond one per key (duplicates)", ledger.duplicatesBeyondOne());
+      fig.put("accepted but unanswered (slow, reset mid 2xx body)", ledger.acceptedUnanswered());
+      fig.put("keys not shown exactly once (by collapse id)", ledger.keysNotVisibleExactlyOnce(enqueued));
+      fig.put("drain after the load (s)", drain.toSeconds());
+      fig.put("database connections of the run, sampled", pgConnections);
+      List<String> problems = new ArrayList<>();
+      for (EngineProcess e : engines) {
+        List<long[]> stats = e.stats();
+        fig.put(e.instanceId() + " samples", stats.size());
+        if (stats.size() < 6) {
+          problems.add(e.instanceId() + " wrote only " + stats.size() + " samples");
+          continue;
+        }
+        // Skip the first sample (warm-up: class loading, pools filling), then compare thirds.
+        List<long[]> s = stats.subList(1, stats.size());
+        int third = s.size() / 3;
+        List<long[]> first = s.subList(0, third);
+        List<long[]> last = s.subList(s.size() - third, s.size());
+        long heapFirstMax = max(first, 1);
+        long heapLastMin = min(last, 1);
+        long threadsBase = min(first, 2);
+        long threadsLastMin = min(last, 2);
+        long threadsPeak = max(s, 2);
+        long socketsBase = min(first, 3);
+        long socketsLastMin = min(last, 3);
+        long socketsPeak = max(s, 3);
+        String id = e.instanceId();
+        fig.put(id + " heap after GC: first-third max, last-third min, range", Resources.mb(heapFirstMax) + ", "
+            + Resources.mb(heapLastMin) + ", " + Resources.mb(min(s, 1)) + " .. " + Resources.mb(max(s, 1)));
+        fig.put(id + " threads: first-third min, last-third min, peak", threadsBase + ", " + threadsLastMin + ", " + threadsPeak);
+        fig.put(id + " open sockets: first-third min, last-third min, peak",
+            socketsBase + ", " + socketsLastMin + ", " + socketsPeak);
+        // Heap after a full GC must come back down to where the run started.
+        if (heapLastMin > heapFirstMax + 4L * 1024 * 1024) {
+          problems.add(id + " heap after GC stayed above " + Resources.mb(heapLastMin) + " (start peak "
+              + Resources.mb(heapFirstMax) + ")");
+        }
+        // The transports' thread pools and connections grow with sends in flight (slow answers hold
+        // them) and shrink after 60 s idle: bounded by the in-flight limits, never beyond.
+        if (threadsPeak > threadsBase + PER_ENGINE_IN_FLIGHT + 12) {
+          problems.add(id + " threads peaked at " + threadsPeak + " (base " + threadsBase + ")");
+        }
+        if (socketsPeak > socketsBase + PER_ENGINE_IN_FLIGHT + 12) {
+          problems.add(id + " sockets peaked at " + socketsPeak + " (base " + socketsBase + ")");
+        }
+        // Over a long run the troughs, after the pools have shrunk, must not rise.
+        if (longRun && threadsLastMin > threadsBase + 5) {
+          problems.add(id + " thread trough rose from " + threadsBase + " to " + threadsLastMin);
+        }
+        if (longRun && socketsLastMin > socketsBase + 3) {
+          problems.add(id + " socket trough rose from " + socketsBase + " to " + socketsLastMin);
+        }
+      }
+      fig.put("stability problems", problems);
+      fig.write();
+
+      assertThat(probe.lost()).as("lost").isZero();
+      assertThat(probe.dead()).as("dead").isZero();
+      assertThat(probe.deliveredKeys()).isEqualTo(enqueued.size());
+      assertThat(ledger.keysNotVisibleExactlyOnce(enqueued)).isZero();
+      assertThat(ledger.duplicatesBeyondOne()).isLessThanOrEqualTo(ledger.acceptedUnanswered());
+      assertThat(problems).as("heap, threads and sockets stable").isEmpty();
+      assertThat(pgConnections.get(pgConnections.size() - 1)).as("database connections at the end")
+          .isLessThanOrEqualTo(pgConnections.stream().mapToLong(Long::longValue).max().orElse(0));
+      assertThat(pgConnections.stream().mapToLong(Long::longValue).max().orElse(0)).as("database connections")
+          .isLessThanOrEqualTo(2 * (6 + 1) + 3 + 2); // two engine pools and listeners, the host pool, slack
+    } finally {
+      driving.set(false);
+      webPushFault.set(Fault.ACCEPT);
+      fcmFault.set(Fault.ACCEPT);
+      engines.forEach(EngineProcess::stop);
+    }
+  }
+
+  /** Turns a fault on for three seconds, in the background. */
+  private static void burst(AtomicReference<Fault> webPush, AtomicReference<Fault> fcm, Fault w, Fault f) {
+    webPush.set(w);
+    fcm.set(f);
+    Thread t = new Thread(() -> {
+      Waits.sleep(3_000);
+      webPush.set(Fault.ACCEPT);
+      fcm.set(Fault.ACCEPT);
+    }, "burst-end");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static long max(List<long[]> s, int i) {
+    return s.stream().mapToLong(a -> a[i]).max().orElse(0);
+  }
+
+  private static long min(List<long[]> s, int i) {
+    return s.stream().mapToLong(a -> a[i]).min().orElse(0);
+  }
+
+  @SuppressWarnings("unused")
+  private static String f(double d) {
+    return String.format(Locale.ROOT, "%.1f", d);
+  }
+}

@@ -1,0 +1,282 @@
+package dev.herald.reliability.support;
+
+import dev.herald.CollapseKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The device side of the suite: every request the fake push services received, with its
+ * idempotency key (read from the decrypted or parsed payload) and collapse identifier, and what
+ * became of it. A device shows one notification per collapse identifier (a later message with the
+ * same Topic, tag or {@code apns-collapse-id} replaces the earlier one), which is how
+ * {@link #visibleNotifications(String)} counts.
+ *
+ * <p>In compact mode (long runs) only counters per key are kept, not every request. Thread-safe.
+ */
+public final class Ledger {
+
+  /**
+   * One request.
+   *
+   * @param receivedMillis when it arrived (epoch millis)
+   * @param respondedMillis when the answer was decided (epoch millis)
+   * @param service {@code webpush} or {@code fcm}
+   * @param device the device address's short name
+   * @param key the idempotency key carried in the payload
+   * @param collapseId the collapse identifier (Topic / tag)
+   * @param fault what the service did
+   * @param retryAfterSeconds the Retry-After it sent, or null
+   */
+  public record Request(long receivedMillis, long respondedMillis, String service, String device, String key,
+      String collapseId, Fault fault, Integer retryAfterSeconds) {}
+
+  /** Per-key tallies. */
+  private static final class Tally {
+    final List<Request> requests = new ArrayList<>();
+    final Set<String> visible = new HashSet<>();
+    int count;
+    int accepted;
+  }
+
+  private final boolean detailed;
+  private final Map<String, Tally> byKey = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private final AtomicLong acceptedTotal = new AtomicLong();
+  private final AtomicLong collapseMismatches = new AtomicLong();
+  private final AtomicLong unreadable = new AtomicLong();
+  private final AtomicLong rejectedAuth = new AtomicLong();
+  private final Map<String, AtomicLong> faults = new ConcurrentHashMap<>();
+
+  /** A ledger keeping every request ({@code detailed}) or counters only. */
+  public Ledger(boolean detailed) {
+    this.detailed = detailed;
+  }
+
+  /** The attempt number the next request for {@code key} will have. */
+  public int nextAttempt(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return 1;
+    }
+    synchronized (t) {
+      return t.count + 1;
+    }
+  }
+
+  /**
+   * Records a request that carried a key. {@code collapseFields} are every collapse identifier the
+   * request carried (Topic, tag, collapse_key, apns-collapse-id): all must equal the one derived
+   * from the key, or the device could show a repeat.
+   */
+  public void record(Request r, List<String> collapseFields) {
+    total.incrementAndGet();
+    faults.computeIfAbsent(faultName(r.fault()), k -> new AtomicLong()).incrementAndGet();
+    String expected = CollapseKeys.fromIdempotencyKey(r.key());
+    boolean consistent = collapseFields.stream().allMatch(expected::equals);
+    if (!consistent) {
+      collapseMismatches.incrementAndGet();
+    }
+    Tally t = byKey.computeIfAbsent(r.key(), k -> new Tally());
+    synchronized (t) {
+      t.count++;
+      if (detailed) {
+        t.requests.add(r);
+      }
+      if (r.fault().accepted()) {
+        t.accepted++;
+        acceptedTotal.incrementAndGet();
+        // Replacement on the device is by collapse id: what is visible is the set of distinct ids.
+        for (String c : collapseFields) {
+          t.visible.add(r.device() + "|" + c);
+        }
+      }
+    }
+  }
+
+  /** A fault's name for {@link #faultCounts()}: its type, with the status code when it has one. */
+  public static String faultName(Fault f) {
+    if (f instanceof Fault.Status s) {
+      return "status " + s.code() + (s.retryAfterSeconds() == null ? "" : " Retry-After " + s.retryAfterSeconds());
+    }
+    if (f instanceof Fault.ResetMidBody r) {
+      return "reset mid-body after " + r.code();
+    }
+    if (f instanceof Fault.Slow) {
+      return "slower than the timeout";
+    }
+    if (f instanceof Fault.ResetBeforeResponse) {
+      return "reset before the response";
+    }
+    return "accepted";
+  }
+
+  /** How many requests met each fault (see {@link #faultName}). */
+  public Map<String, Long> faultCounts() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    faults.forEach((k, v) -> m.put(k, v.get()));
+    return m;
+  }
+
+  /**
+   * Requests the service took in although the client could not learn so (an answer slower than the
+   * timeout, a connection reset in the middle of a 2xx body): each may lead to one more send.
+   */
+  public long acceptedUnanswered() {
+    return faults.entrySet().stream()
+        .filter(e -> e.getKey().equals("slower than the timeout") || e.getKey().startsWith("reset mid-body after 2"))
+        .mapToLong(e -> e.getValue().get()).sum();
+  }
+
+  /** Counts a request the service could not attribute to a key (undecryptable, malformed). */
+  public void unreadable() {
+    unreadable.incrementAndGet();
+  }
+
+  /** Counts a request refused for the sender's credentials (VAPID 403, FCM 401). */
+  public void rejectedAuth() {
+    rejectedAuth.incrementAndGet();
+  }
+
+  /** Requests received that carried a key. */
+  public long requests() {
+    return total.get();
+  }
+
+  /** Requests accepted (taken in by the service, so shown on the device). */
+  public long accepted() {
+    return acceptedTotal.get();
+  }
+
+  /** Requests carrying a collapse identifier other than the one derived from their key. */
+  public long collapseMismatches() {
+    return collapseMismatches.get();
+  }
+
+  /** Requests that could not be read (decryption or parse failure). */
+  public long unreadableRequests() {
+    return unreadable.get();
+  }
+
+  /** Requests refused for the sender's credentials. */
+  public long authRejections() {
+    return rejectedAuth.get();
+  }
+
+  /** Requests that carried this key. */
+  public int requests(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return 0;
+    }
+    synchronized (t) {
+      return t.count;
+    }
+  }
+
+  /** Accepted requests of this key. */
+  public int accepted(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return 0;
+    }
+    synchronized (t) {
+      return t.accepted;
+    }
+  }
+
+  /** Notifications of this key a user sees: distinct (device, collapse id) pairs among accepted requests. */
+  public int visibleNotifications(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return 0;
+    }
+    synchronized (t) {
+      return t.visible.size();
+    }
+  }
+
+  /** Keys with at least one accepted request. */
+  public Set<String> acceptedKeys() {
+    Set<String> s = new HashSet<>();
+    byKey.forEach((k, t) -> {
+      synchronized (t) {
+        if (t.accepted > 0) {
+          s.add(k);
+        }
+      }
+    });
+    return s;
+  }
+
+  /** Sends beyond the first accepted one, summed over keys: what a user would see twice without collapse ids. */
+  public long duplicatesBeyondOne() {
+    long d = 0;
+    for (Tally t : byKey.values()) {
+      synchronized (t) {
+        d += Math.max(0, t.accepted - 1);
+      }
+    }
+    return d;
+  }
+
+  /** Keys whose user sees other than exactly one notification, given the accepted requests. */
+  public long keysNotVisibleExactlyOnce(Set<String> keys) {
+    return keys.stream().filter(k -> visibleNotifications(k) != 1).count();
+  }
+
+  /** The requests of one key in arrival order (detailed mode only). */
+  public List<Request> history(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return List.of();
+    }
+    synchronized (t) {
+      return List.copyOf(t.requests);
+    }
+  }
+
+  /**
+   * Checks that no request came before the Retry-After of the previous answer for its key.
+   *
+   * @return the violations (empty when none) and the smallest margin seen, in a result
+   */
+  public RetryAfterCheck retryAfterCheck() {
+    if (!detailed) {
+      throw new IllegalStateException("retryAfterCheck needs a detailed ledger");
+    }
+    List<String> early = new ArrayList<>();
+    long minMargin = Long.MAX_VALUE;
+    long checked = 0;
+    for (Map.Entry<String, Tally> e : byKey.entrySet()) {
+      List<Request> rs = history(e.getKey());
+      for (int i = 1; i < rs.size(); i++) {
+        Request prev = rs.get(i - 1);
+        if (prev.retryAfterSeconds() == null) {
+          continue;
+        }
+        checked++;
+        long notBefore = prev.respondedMillis() + prev.retryAfterSeconds() * 1000L;
+        long margin = rs.get(i).receivedMillis() - notBefore;
+        minMargin = Math.min(minMargin, margin);
+        if (margin < 0) {
+          early.add(e.getKey() + ": request " + (i + 1) + " came " + (-margin) + " ms before Retry-After "
+              + prev.retryAfterSeconds() + " s had passed");
+        }
+      }
+    }
+    return new RetryAfterCheck(checked, early, checked == 0 ? Duration.ZERO : Duration.ofMillis(minMargin));
+  }
+
+  /**
+   * @param checked requests that followed an answer with Retry-After
+   * @param early those that came too early, described
+   * @param minMargin the smallest time beyond Retry-After any of them waited
+   */
+  public record RetryAfterCheck(long checked, List<String> early, Duration minMargin) {}
+}

@@ -1,0 +1,67 @@
+package dev.herald.reliability.support;
+
+import dev.herald.Herald;
+import dev.herald.Notification;
+import dev.herald.Recipient;
+import dev.herald.RetryPolicy;
+import dev.herald.fcm.FcmTransport;
+import dev.herald.fcm.ServiceAccount;
+import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.webpush.EndpointPolicy;
+import dev.herald.webpush.VapidKeys;
+import dev.herald.webpush.WebPushTransport;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * How the suite assembles Herald, the same way in the test JVM and in engine processes: the real
+ * JDBC outbox and the real Web Push and FCM transports, pointed at the fake services on 127.0.0.1.
+ */
+public final class Stacks {
+  /** The VAPID contact every transport here uses. */
+  public static final String SUBJECT = "mailto:push-ops@herald.dev";
+
+  private Stacks() {}
+
+  /** An outbox with the built-in purge off (the suite counts rows at the end). */
+  public static JdbcOutbox outbox(DataSource ds) {
+    return JdbcOutbox.builder(ds).purgeInterval(Duration.ZERO).build();
+  }
+
+  /** The only endpoints these tests may reach: plain http on loopback, where the fakes listen. */
+  public static EndpointPolicy loopbackPolicy() {
+    return EndpointPolicy.builder().allowLoopback(true).allowHttp(true).build();
+  }
+
+  /** A Web Push transport signing with {@code keys}, allowed to reach loopback only. */
+  public static WebPushTransport webPush(VapidKeys keys, Duration callTimeout, int maxInFlight) {
+    return WebPushTransport.builder().vapidKeys(keys).subject(SUBJECT).endpointPolicy(loopbackPolicy())
+        .connectTimeout(callTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? callTimeout : Duration.ofSeconds(5))
+        .callTimeout(callTimeout).maxInFlight(maxInFlight).build();
+  }
+
+  /** An FCM transport for the fake FCM's service account. */
+  public static FcmTransport fcm(String serviceAccountJson, String baseUrl, Duration requestTimeout, int maxInFlight) {
+    return FcmTransport.builder().serviceAccount(ServiceAccount.fromJson(serviceAccountJson)).baseUrl(baseUrl)
+        .requestTimeout(requestTimeout).maxInFlight(maxInFlight).build();
+  }
+
+  /** A retry policy fast enough for tests: 200 ms doubling to 3 s, 12 attempts, 1 h. */
+  public static RetryPolicy fastRetries() {
+    return RetryPolicy.builder().initialDelay(Duration.ofMillis(200)).maxDelay(Duration.ofSeconds(3)).maxAttempts(12)
+        .maxAge(Duration.ofHours(1)).build();
+  }
+
+  /** An engine builder with this suite's defaults (short poll, bounded in-flight). */
+  public static Herald.Builder engine(JdbcOutbox outbox, String instanceId) {
+    return Herald.builder().store(outbox).deviceRegistry(outbox).instanceId(instanceId)
+        .pollInterval(Duration.ofMillis(250)).batchSize(50).maxInFlightPerChannel(32).lease(Duration.ofSeconds(15))
+        .retryPolicy(fastRetries()).shutdownTimeout(Duration.ofSeconds(5));
+  }
+
+  /** A notification for a recipient that carries its own key in its data, so the device side can count it. */
+  public static Notification note(String key, String recipientId) {
+    return Notification.builder(key).recipient(Recipient.id(recipientId)).title("Reminder")
+        .body("Notification " + key).data(FakeWebPush.KEY_FIELD, key).build();
+  }
+}
