@@ -148,6 +148,10 @@ class PushServiceFaultTest {
         herald.close();
         outbox.close();
       }
+      // Closing stops the pools; a worker finishing its last task may take a moment to exit.
+      Duration threadsGone = Waits.until(Duration.ofSeconds(20), () -> Resources.threads("herald-") <= threadsBefore,
+          () -> "herald threads still alive after close: " + Thread.getAllStackTraces().keySet().stream()
+              .map(Thread::getName).filter(n -> n.startsWith("herald-")).sorted().toList());
       long threadsAfterClose = Resources.threads("herald-");
       Ledger.RetryAfterCheck ra = ledger.retryAfterCheck();
       long maxAttempts = probe.count("SELECT COALESCE(MAX(attempts), 0) FROM herald_delivery");
@@ -173,6 +177,7 @@ class PushServiceFaultTest {
       fig.put("herald threads after each round", threadsAfter);
       fig.put("herald threads peak", peakThreads.get());
       fig.put("herald threads after close", threadsAfterClose);
+      fig.put("herald threads gone within (ms) of close", threadsGone.toMillis());
       fig.put("client connections after each round", connectionsAfter);
       fig.put("client connections peak (web push, fcm)", List.of(peakWebPush.get(), peakFcm.get()));
       fig.put("seconds per round", roundSeconds);
