@@ -57,7 +57,7 @@ class OutboxModelProperties {
     fixtures.clear();
   }
 
-  @Property(tries = 40)
+  @Property(tries = 30)
   void storeMatchesTheModelOnH2(@ForAll("h2") ActionChain<World> chain) {
     chain.withInvariant("store matches model", World::check).run();
   }

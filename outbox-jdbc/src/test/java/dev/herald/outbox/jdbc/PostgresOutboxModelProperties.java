@@ -37,7 +37,7 @@ class PostgresOutboxModelProperties {
     model.closeFixtures();
   }
 
-  @Property(tries = 15)
+  @Property(tries = 10)
   void storeMatchesTheModelOnPostgresql(@ForAll("postgresql") ActionChain<World> chain) {
     chain.withInvariant("store matches model", World::check).run();
   }
