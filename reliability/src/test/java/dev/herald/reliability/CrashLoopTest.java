@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN §3 guarantees 2, 4 and 5 under {@code kill -9}: engines run as separate JVMs on one
+ * The README's guarantees "no loss", "no concurrent double send" and "effectively exactly-once"
+ * under {@code kill -9}: engines run as separate JVMs on one
  * PostgreSQL outbox while a driver enqueues; a random engine is killed with SIGKILL at a random
  * moment and restarted, again and again. At the end nothing is lost, every key shows exactly one
  * notification on its device (counted by collapse id), and the sends beyond one per key are at most
