@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN §3 guarantee 7: when the sender's own credentials fail, the channel pauses, alerts, and
+ * The guarantee "misconfiguration pauses, it does not burn": when the sender's own credentials fail, the channel pauses, alerts, and
  * keeps every message pending (no attempt counted, nothing dead-lettered), probes now and then,
  * and resumes by itself once the credentials work again.
  */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN §3 guarantee 2 across database faults: while a driver enqueues and two engines (each with
+ * The guarantee "no loss" across database faults: while a driver enqueues and two engines (each with
  * its own pool and outbox, as two application instances) deliver, the PostgreSQL server is killed
  * with {@code kill -9} and started again, then restarted cleanly, then every connection to the
  * test's database is terminated. The engines must carry on by themselves (no restart), nothing may

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN §3 guarantees 2 and 6 and §4's retry row against misbehaving push services: bursts of 500
+ * The guarantees "no loss" and "never early" (a {@code Retry-After} is honoured) against misbehaving
+ * push services: bursts of 500
  * and 503 with {@code Retry-After}, 429 storms, answers slower than the client's timeout, and
  * connections reset before the answer and in the middle of its body. Everything must be delivered
  * within the retry budget, no request may come before the {@code Retry-After} it was given, and

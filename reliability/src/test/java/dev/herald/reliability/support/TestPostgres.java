@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,11 +195,5 @@ public final class TestPostgres implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted running scripts/pg " + command.toLowerCase(Locale.ROOT), e);
     }
-  }
-
-  /** True for the SQL states a client sees while the server restarts or is down. */
-  public static boolean isServerGone(SQLException e) {
-    String s = e.getSQLState();
-    return s != null && (s.startsWith("08") || s.equals("57P01") || s.equals("57P03"));
   }
 }
