@@ -6,6 +6,7 @@ import dev.herald.Delivery;
 import dev.herald.DeliveryOptions;
 import dev.herald.DeviceTarget;
 import dev.herald.Outcome;
+import dev.herald.testing.MutableClock;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

@@ -11,6 +11,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.InvalidInputException;
 import dev.herald.Outcome;
 import dev.herald.Urgency;
+import dev.herald.testing.MutableClock;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -109,7 +109,8 @@ public final class WebPushSubscriber {
     System.arraycopy(b, b.length - len, out, offset + 32 - len, len);
   }
 
-  private static java.security.PublicKey decode(byte[] point) throws GeneralSecurityException {
+  /** The P-256 public key of a 65-byte uncompressed point. */
+  public static java.security.PublicKey decode(byte[] point) throws GeneralSecurityException {
     AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
     params.init(new ECGenParameterSpec("secp256r1"));
     ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);

@@ -11,39 +11,23 @@ import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class AdminTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
+class AdminTest extends OnEachDatabase {
   OutboxAdmin admin;
 
   @BeforeEach
   void setUp() {
-    fx = new Fixture(db);
     admin = fx.outbox.admin();
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
   }
 
   private void kill(String... keys) {

@@ -12,8 +12,8 @@ import dev.herald.NotificationStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.internal.Claimer;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
@@ -30,31 +30,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class ClaimTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new Fixture(db);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class ClaimTest extends OnEachDatabase {
   @Test
   void neverClaimedBeforeItsDueTimeOnTheDatabaseClock() throws Exception {
     Instant due = fx.dbNow().plusMillis(700);

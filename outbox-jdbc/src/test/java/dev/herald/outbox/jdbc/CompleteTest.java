@@ -8,12 +8,12 @@ import dev.herald.DeliveryState;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.Notification;
-import dev.herald.NotificationStatus;
 import dev.herald.NotificationStatus.DeliveryStatus;
+import dev.herald.NotificationStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
@@ -22,31 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class CompleteTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new Fixture(db);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class CompleteTest extends OnEachDatabase {
   private DeliveryStatus only(String key) {
     return fx.outbox.find(key).orElseThrow().deliveries().get(0);
   }

@@ -9,42 +9,20 @@ import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.Outcome;
 import dev.herald.outbox.jdbc.internal.PayloadCodec;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Stale marking, revival and deletion with the default periods (60 days stale, 30 days retention),
  * by the database's clock: timestamps are moved back with SQL rather than waiting.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class DevicePruningTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new Fixture(db);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class DevicePruningTest extends OnEachDatabase {
   static DeviceTarget fid(String name) {
     return new DeviceTarget.FcmInstallation("fid-" + name + "-0123456789");
   }

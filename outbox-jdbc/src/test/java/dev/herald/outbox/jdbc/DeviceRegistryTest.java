@@ -9,36 +9,14 @@ import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.InvalidInputException;
 import dev.herald.NotificationStatus.DeliveryStatus;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The minimal device registry that expansion needs; the full lifecycle has its own suite. */
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class DeviceRegistryTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new Fixture(db);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class DeviceRegistryTest extends OnEachDatabase {
   @Test
   void registerIsAnUpsertThatRevivesAnInvalidDevice() throws Exception {
     DeviceTarget t = new DeviceTarget.FcmToken("token-1");

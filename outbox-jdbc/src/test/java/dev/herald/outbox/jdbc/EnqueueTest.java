@@ -12,8 +12,8 @@ import dev.herald.EnqueueResult;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.Urgency;
-import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
+import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
@@ -31,31 +31,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
-@ParameterizedClass(name = "{0}")
-@EnumSource(Db.class)
-class EnqueueTest {
-  @Parameter
-  Db db;
-
-  Fixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new Fixture(db);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class EnqueueTest extends OnEachDatabase {
   @Test
   void committedEnqueueIsFoundAndPending() {
     EnqueueResult r = fx.outbox.enqueue(toDevice("k1"));

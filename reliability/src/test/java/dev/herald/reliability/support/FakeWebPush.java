@@ -2,6 +2,7 @@ package dev.herald.reliability.support;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.DeviceTarget;
+import dev.herald.examples.sim.WebPushSubscriber;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
