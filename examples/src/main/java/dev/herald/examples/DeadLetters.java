@@ -11,6 +11,7 @@ import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.DeadLetter;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,12 +31,12 @@ public final class DeadLetters {
   /** Returns the dead letters found and the state of the first one after re-queueing. */
   static Object[] run(PrintStream out) {
     try (HikariDataSource db = ExampleSupport.h2("dead-letters")) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
-      outbox.migrate();
       AtomicBoolean broken = new AtomicBoolean(true); // say, a payload bug fixed by a deploy
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out,
           d -> broken.get() ? Outcome.rejected("INVALID_ARGUMENT", "message.android.ttl: Illegal duration format")
               : Outcome.delivered("ok"));
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
+      outbox.migrate();
       try (Herald herald = Herald.builder().store(outbox).transport(fcm).build()) {
         for (int i = 1; i <= 3; i++) {
           herald.enqueue(Notification.builder("promo-" + i)

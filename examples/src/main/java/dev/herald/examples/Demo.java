@@ -19,6 +19,7 @@ import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
+import dev.herald.spi.InputValidator;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
@@ -73,10 +74,6 @@ public final class Demo {
       pushService.onAnswer((code, why) -> say("webpush", "answered " + code + " " + why));
       createSchedulesTable(db);
 
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
-      outbox.migrate();
-      say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
-
       FcmTransport fcmTransport = FcmTransport.builder()
           .serviceAccount(ServiceAccount.fromJson(fcm.serviceAccountJson()))
           .baseUrl(fcm.baseUrl())
@@ -86,6 +83,10 @@ public final class Demo {
           .subject("mailto:ops@herald.dev")
           .endpointPolicy(EndpointPolicy.builder().allowKnownPushServices().allowHttp(true).allowLoopback(true).build())
           .build();
+      // The outbox refuses what these transports would refuse, before anything is stored.
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcmTransport, webPush))).build();
+      outbox.migrate();
+      say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
 
       DeliveryGuard scheduleStillPending = d -> {
         String id = d.content().data().get("scheduleId");

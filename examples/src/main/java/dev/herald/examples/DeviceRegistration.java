@@ -8,6 +8,7 @@ import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -27,9 +28,9 @@ public final class DeviceRegistration {
   /** Returns the member's devices at the end and the targets the last notification went to. */
   static List<DeviceTarget> run(PrintStream out) {
     try (HikariDataSource db = ExampleSupport.h2("devices")) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
-      outbox.migrate();
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
+      outbox.migrate();
       try (Herald herald = Herald.builder().store(outbox).deviceRegistry(outbox).transport(fcm).build()) {
         DeviceTarget legacy = new DeviceTarget.FcmToken("fLegacyToken:APA91bExampleExampleExample");
         DeviceTarget fid = new DeviceTarget.FcmInstallation("cNewFid0123456789abcde");

@@ -8,9 +8,11 @@ import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Scheduled notifications: sent when due, never before; one cancelled before it falls due is never
@@ -27,9 +29,9 @@ public final class ScheduleAndCancel {
   /** Returns the final states of the kept, the cancelled and the expired reminder. */
   static DeliveryState[] run(PrintStream out) throws InterruptedException {
     try (HikariDataSource db = ExampleSupport.h2("schedule")) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
-      outbox.migrate();
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
+      outbox.migrate();
       try (Herald herald = Herald.builder().store(outbox).transport(fcm).pollInterval(Duration.ofMillis(100)).build()) {
         DeviceTarget phone = new DeviceTarget.FcmInstallation("cSchedFid0123456789abc");
         // Due at once but only worth sending for 200 ms; the engine starts later, so it expires unsent.

@@ -1,14 +1,18 @@
 package dev.herald.examples;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.Channel;
 import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
+import dev.herald.spi.Transport;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Enqueue in the host's own JDBC transaction: the notification exists if and only if the business
@@ -25,7 +29,10 @@ public final class TransactionalEnqueueJdbc {
   /** Returns whether the committed and the rolled-back notification exist, in that order. */
   static boolean[] run(PrintStream out) throws SQLException {
     try (HikariDataSource db = ExampleSupport.h2("jdbc-enqueue")) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
+      // The transports the engines use check targets and content before anything is stored; this
+      // example runs no engine, so a console FCM transport stands in for the real one.
+      Transport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
       outbox.migrate();
       try (Connection c = db.getConnection()) {
         c.createStatement().execute("create table orders (id int primary key, customer varchar(64))");

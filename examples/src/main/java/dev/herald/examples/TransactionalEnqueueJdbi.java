@@ -1,11 +1,15 @@
 package dev.herald.examples;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.Channel;
 import dev.herald.EnqueueResult;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
+import dev.herald.spi.Transport;
 import java.io.PrintStream;
+import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -23,7 +27,10 @@ public final class TransactionalEnqueueJdbi {
   /** Returns the results of the first and the repeated enqueue. */
   static EnqueueResult[] run(PrintStream out) {
     try (HikariDataSource db = ExampleSupport.h2("jdbi-enqueue")) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).build();
+      // The transports the engines use check targets and content before anything is stored; this
+      // example runs no engine, so a console FCM transport stands in for the real one.
+      Transport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
+      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
       outbox.migrate();
       Jdbi jdbi = Jdbi.create(db);
       jdbi.useHandle(h -> h.execute("create table invoices (id int primary key, paid boolean)"));

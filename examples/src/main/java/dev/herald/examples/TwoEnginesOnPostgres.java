@@ -7,6 +7,7 @@ import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +35,10 @@ public final class TwoEnginesOnPostgres {
   /** Returns the sends of engine a and of engine b; together they equal {@code count}. */
   static int[] run(String url, String tablePrefix, int count, PrintStream out) throws InterruptedException {
     try (HikariDataSource db = ExampleSupport.postgres(url)) {
-      JdbcOutbox outbox = JdbcOutbox.builder(db).tablePrefix(tablePrefix).build();
-      outbox.migrate();
       ExampleSupport.ConsoleTransport a = new ExampleSupport.ConsoleTransport(Channel.FCM, null);
       ExampleSupport.ConsoleTransport b = new ExampleSupport.ConsoleTransport(Channel.FCM, null);
+      JdbcOutbox outbox = JdbcOutbox.builder(db).tablePrefix(tablePrefix).validator(InputValidator.of(List.of(a))).build();
+      outbox.migrate();
       String run = Long.toString(System.nanoTime(), 36);
       List<Notification> batch = new ArrayList<>();
       for (int i = 0; i < count; i++) {

@@ -9,6 +9,7 @@ import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.InputValidator;
 import dev.herald.spi.Transport;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -88,7 +89,8 @@ final class BenchSupport {
   }
 
   static JdbcOutbox outbox(HikariDataSource ds, String prefix, boolean listen) {
-    return JdbcOutbox.builder(ds).tablePrefix(prefix).listenNotify(listen).purgeInterval(Duration.ZERO).build();
+    return JdbcOutbox.builder(ds).tablePrefix(prefix).listenNotify(listen).purgeInterval(Duration.ZERO)
+        .validator(InputValidator.none()).build();
   }
 
   static Notification notification(String key) {

@@ -134,7 +134,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.staleAfter = b.staleAfter;
     this.deviceRetention = b.deviceRetention;
     this.purgeBatchSize = b.purgeBatchSize;
-    this.validator = b.validator;
+    this.validator = b.validator != null ? b.validator : InputValidator.none();
     this.listenNotify = b.listenNotify;
     this.jdbi = Jdbi.create(dataSource);
     // Messages carry the start of the statement, never bound values (keys, recipient ids, payloads).
@@ -741,7 +741,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     private int expansionBatchSize = 500;
     private Duration staleAfter = DEFAULT_STALE_AFTER;
     private Duration deviceRetention = DEFAULT_DEVICE_RETENTION;
-    private InputValidator validator = InputValidator.none();
+    private InputValidator validator; // null: none() with a warning at build()
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -807,11 +807,14 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     /**
      * The checks every notification passes before it is enqueued (by any {@code enqueue} or
      * {@code enqueueAll} method, before a row is written) and every device target before it is
-     * registered; default {@link InputValidator#none()}, which checks only what the model itself
-     * does. Hosts pass the transports their engines use, {@code InputValidator.of(List.of(fcm, webPush))},
+     * registered. Hosts pass the transports their engines use, {@code InputValidator.of(List.of(fcm, webPush))},
      * so that what a transport would refuse (a Web Push endpoint outside the endpoint policy, a
      * payload over the channel's size limit, a channel no transport serves) fails at once with an
      * {@link InvalidInputException} naming the field, and nothing is stored.
+     *
+     * <p>Without this call the outbox checks only what the model itself does, and {@link #build()}
+     * logs a warning, because such an input would be stored and fail only at send time, as a dead
+     * letter. Pass {@link InputValidator#none()} to choose that deliberately and silence the warning.
      */
     public Builder validator(InputValidator validator) {
       this.validator = Objects.requireNonNull(validator, "validator");
@@ -874,6 +877,11 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     public JdbcOutbox build() {
       Dialect d = dialect != null ? dialect : Dialect.detect(dataSource);
       JdbcOutbox outbox = new JdbcOutbox(this, d);
+      if (validator == null) {
+        LOG.warn("Herald outbox: no validator configured, so endpoints and payload sizes are checked only at send "
+            + "time; pass validator(InputValidator.of(transports)), or validator(InputValidator.none()) to "
+            + "accept that");
+      }
       LOG.info("Herald outbox: dialect={}, tablePrefix={}, dedupWindow={}, retention={}, purgeInterval={}, staleAfter={}, "
               + "deviceRetention={}, listenNotify={}", d.name(), tablePrefix, dedupWindow, retention, purgeInterval,
           staleAfter, deviceRetention, listenNotify && d.supportsNotify());

@@ -10,6 +10,7 @@ import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
+import dev.herald.spi.InputValidator;
 import dev.herald.spi.Resolution;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ class PlanStabilityTest {
     try (Fixture fx = new Fixture(Db.POSTGRESQL); HikariDataSource one = fx.database.newPool(1)) {
       // One connection, so the statements cached while the tables are tiny are the ones used later.
       JdbcOutbox outbox = JdbcOutbox.builder(one).tablePrefix(fx.prefix).listenNotify(false)
-          .purgeInterval(Duration.ZERO).build();
+          .purgeInterval(Duration.ZERO).validator(InputValidator.none()).build();
       ClaimRequest req = new ClaimRequest("o", Duration.ofMinutes(5), Map.of(Channel.FCM, 500));
       for (int i = 0; i < 12; i++) {
         outbox.enqueueAll(List.of(Fixture.toDevice("warm-" + i + "a"), Fixture.toDevice("warm-" + i + "b")));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.TestDatabase;
+import dev.herald.spi.InputValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ class SchemaTest {
   Db db;
 
   private JdbcOutbox outbox(String prefix) {
-    return JdbcOutbox.builder(TestDatabase.get(db).dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO).build();
+    return JdbcOutbox.builder(TestDatabase.get(db).dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO)
+        .validator(InputValidator.none()).build();
   }
 
   @Test

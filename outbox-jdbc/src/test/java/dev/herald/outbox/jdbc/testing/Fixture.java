@@ -8,6 +8,7 @@ import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
+import dev.herald.spi.InputValidator;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,14 +37,16 @@ public final class Fixture implements AutoCloseable {
   public Fixture(Db db, UnaryOperator<JdbcOutbox.Builder> config) {
     this.database = TestDatabase.get(db);
     this.prefix = TestDatabase.newPrefix();
-    this.outbox = config.apply(JdbcOutbox.builder(database.dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO))
+    this.outbox = config.apply(JdbcOutbox.builder(database.dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO)
+        .validator(InputValidator.none()))
         .build();
     outbox.migrate();
   }
 
   /** Another outbox instance on the same tables (another "app instance"). */
   public JdbcOutbox another(UnaryOperator<JdbcOutbox.Builder> config) {
-    JdbcOutbox o = config.apply(JdbcOutbox.builder(database.dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO))
+    JdbcOutbox o = config.apply(JdbcOutbox.builder(database.dataSource()).tablePrefix(prefix).purgeInterval(Duration.ZERO)
+        .validator(InputValidator.none()))
         .build();
     extra.add(o);
     return o;
