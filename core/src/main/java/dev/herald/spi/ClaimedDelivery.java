@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param delivery what to send
  * @param fencingToken the claim's token; a completion is applied only with the current one
- * @param enqueuedAt when the notification was enqueued (store clock), for the retry policy's max age
+ * @param enqueuedAt when the notification was enqueued, or when an operator last re-queued this
+ *     delivery from the dead letters (store clock): where the retry policy's max age counts from
  */
 public record ClaimedDelivery(Delivery delivery, long fencingToken, Instant enqueuedAt) {
   /** Validates. */

@@ -46,8 +46,9 @@ public final class OutboxAdmin {
 
   /**
    * Re-queues the dead letters matching the query (up to its limit): they become pending and due
-   * now, with their attempt count reset so the retry policy grants them a fresh budget; the last
-   * error is kept. Note that the retry policy's maximum age still counts from the original enqueue.
+   * now, with their attempt count reset and their age counted from now, so the retry policy grants
+   * them a fresh budget of attempts and of time; the last error is kept. A notification's own
+   * {@code expiresAt} still applies: one re-queued after it expired ends as expired.
    *
    * @return how many were re-queued
    */

@@ -11,6 +11,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
+import dev.herald.RetryPolicy;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
@@ -83,6 +84,25 @@ class AdminTest extends OnEachDatabase {
   }
 
   @Test
+  void requeuedDeadLetterAgesFromItsRequeueSoTheMaxAgeDoesNotKillItAgain() {
+    kill("old");
+    fx.execute("UPDATE ${p}notification SET created_at = created_at - INTERVAL '3' DAY WHERE idempotency_key = 'old'");
+    Instant enqueued = fx.outbox.find("old").orElseThrow().enqueuedAt();
+    RetryPolicy policy = RetryPolicy.defaults(); // max age 24 h
+    Instant before = fx.dbNow();
+
+    assertThat(admin.requeue(DeadLetterQuery.byKey("old"))).isEqualTo(1);
+    ClaimedDelivery c = fx.claimOne();
+
+    assertThat(c.enqueuedAt()).isBetween(before.minusSeconds(1), fx.dbNow());
+    Duration age = Duration.between(c.enqueuedAt(), fx.dbNow());
+    assertThat(policy.nextDelay(1, age, null)).as("a failed first attempt after the re-queue is retried").isPresent();
+    // The record keeps the original enqueue time.
+    assertThat(fx.outbox.find("old").orElseThrow().enqueuedAt()).isEqualTo(enqueued)
+        .isBefore(before.minus(Duration.ofDays(2)));
+  }
+
+  @Test
   void requeueHonoursItsLimitAndFilters() {
     kill("a", "b", "c");
     assertThat(admin.requeue(DeadLetterQuery.all().withLimit(2))).isEqualTo(2);
@@ -145,7 +165,7 @@ class AdminTest extends OnEachDatabase {
     long id = fx.outbox.enqueue(toDevice("by-id")).notificationId();
     assertThat(admin.find(id)).hasValueSatisfying(s -> assertThat(s.idempotencyKey()).isEqualTo("by-id"));
     assertThat(admin.find(id + 1000)).isEmpty();
-    assertThat(admin.schemaVersion()).isEqualTo(1);
+    assertThat(admin.schemaVersion()).isEqualTo(2);
   }
 
   @Test

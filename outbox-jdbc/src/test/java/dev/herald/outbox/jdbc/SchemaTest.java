@@ -47,10 +47,10 @@ class SchemaTest {
   void migrateIsIdempotentAndVerifiesAfterwards() {
     String prefix = TestDatabase.newPrefix();
     try (JdbcOutbox o = outbox(prefix)) {
-      assertThat(o.migrate()).isEqualTo(1);
+      assertThat(o.migrate()).isEqualTo(2);
       assertThat(o.migrate()).isZero();
       o.verifySchema();
-      assertThat(o.admin().schemaVersion()).isEqualTo(1);
+      assertThat(o.admin().schemaVersion()).isEqualTo(2);
     } finally {
       TestDatabase.get(db).dropPrefix(prefix);
     }
@@ -78,13 +78,33 @@ class SchemaTest {
       for (Future<Integer> f : fs) {
         applied += f.get();
       }
-      assertThat(applied).isEqualTo(1);
+      assertThat(applied).as("every script applied once in all").isEqualTo(2);
       outboxes.forEach(JdbcOutbox::verifySchema);
       assertThat(outboxes.get(3).enqueue(Fixture.toDevice("works")).created()).isTrue();
     } finally {
       pool.shutdownNow();
       outboxes.forEach(JdbcOutbox::close);
       TestDatabase.get(db).dropPrefix(prefix);
+    }
+  }
+
+  @Test
+  void aVersionOneSchemaIsUpgradedInPlaceKeepingItsRows() {
+    try (Fixture fx = new Fixture(db)) {
+      fx.outbox.enqueue(Fixture.toDevice("kept"));
+      // Back to version 1: what an outbox created by the first release looks like.
+      fx.execute("ALTER TABLE ${p}delivery DROP COLUMN requeued_at");
+      fx.execute("DELETE FROM ${p}schema_version WHERE version = 2");
+      try (JdbcOutbox o = fx.another(b -> b)) {
+        assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class).hasMessageContaining("version 1");
+
+        assertThat(o.migrate()).isEqualTo(1);
+
+        o.verifySchema();
+        assertThat(o.admin().schemaVersion()).isEqualTo(2);
+        assertThat(o.find("kept")).isPresent();
+        assertThat(fx.claimFcm(10).deliveries()).extracting(c -> c.delivery().notificationKey()).containsExactly("kept");
+      }
     }
   }
 
@@ -99,7 +119,7 @@ class SchemaTest {
             .hasMessageContaining("upgrade Herald")
             .satisfies(e -> {
               assertThat(((OutboxSchemaException) e).found()).isEqualTo(99);
-              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(1);
+              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(2);
             });
         assertThatThrownBy(o::migrate).isInstanceOf(OutboxException.class).hasMessageContaining("upgrade Herald");
       }

@@ -78,13 +78,14 @@ public final class AdminStore {
   }
 
   /**
-   * Re-queues matching dead letters: pending, due now, attempts reset so the retry policy grants a
-   * fresh budget; the last error stays for the record. Queues a wake-up when it re-queued any.
+   * Re-queues matching dead letters: pending, due now, attempts reset and the age counted from now
+   * (requeued_at) so the retry policy grants a fresh budget of both; the last error stays for the record. Queues a wake-up when it re-queued any.
    */
   public int requeue(DeadLetterQuery q) {
     String select = "SELECT d.id FROM " + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
     String update = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
-        + " attempts = 0, finished_at = NULL, lease_owner = NULL WHERE id = ANY(:ids) AND state = " + Codes.DEAD;
+        + " attempts = 0, finished_at = NULL, lease_owner = NULL, requeued_at = CURRENT_TIMESTAMP"
+        + " WHERE id = ANY(:ids) AND state = " + Codes.DEAD;
     return jdbi.inTransaction(h -> {
       List<Long> ids = bind(h.createQuery(select), q).mapTo(Long.class).list();
       if (ids.isEmpty()) {

@@ -91,7 +91,7 @@ public final class Claimer {
         "next_at", ":n");
     String set = " SET state = " + Codes.IN_FLIGHT + ", lease_owner = :owner, fencing_token = d.fencing_token + 1,"
         + " next_at = CURRENT_TIMESTAMP + CAST(:leaseMs AS BIGINT) * INTERVAL '0.001' SECOND";
-    String returned = "d.id, d.notification_id, d.device_id, d.attempts, d.fencing_token, CURRENT_TIMESTAMP AS now";
+    String returned = "d.id, d.notification_id, d.device_id, d.attempts, d.fencing_token, d.requeued_at, CURRENT_TIMESTAMP AS now";
     if (oneStatement) {
       // One round trip: claim, and return what the deliveries carry, joined from their notification
       // and device. Only the delivery rows are locked; FROM-list rows are read, not locked.
@@ -114,8 +114,8 @@ public final class Claimer {
         + " WHERE id = :id AND fencing_token = :tok AND state = " + Codes.IN_FLIGHT;
   }
 
-  private record Row(long id, long notificationId, Long deviceId, int attempts, long token, Instant now,
-      String key, Instant createdAt, Instant expiresAt, byte[] payload, byte[] target) {}
+  private record Row(long id, long notificationId, Long deviceId, int attempts, long token, Instant requeuedAt,
+      Instant now, String key, Instant createdAt, Instant expiresAt, byte[] payload, byte[] target) {}
 
   private record Note(String key, Instant createdAt, Instant expiresAt, PayloadCodec.Payload payload) {}
 
@@ -173,7 +173,7 @@ public final class Claimer {
           long dev = rs.getLong("device_id");
           Long deviceId = rs.wasNull() ? null : dev;
           return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
-              rs.getLong("fencing_token"), Jdbc.instant(rs, "now"), rs.getString("idempotency_key"),
+              rs.getLong("fencing_token"), Jdbc.instant(rs, "requeued_at"), Jdbc.instant(rs, "now"), rs.getString("idempotency_key"),
               Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "expires_at"), rs.getBytes("payload"), rs.getBytes("target"));
         })
         .list();
@@ -190,7 +190,7 @@ public final class Claimer {
           long dev = rs.getLong("device_id");
           Long deviceId = rs.wasNull() ? null : dev;
           return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
-              rs.getLong("fencing_token"), Jdbc.instant(rs, "now"), null, null, null, null, null);
+              rs.getLong("fencing_token"), Jdbc.instant(rs, "requeued_at"), Jdbc.instant(rs, "now"), null, null, null, null, null);
         })
         .list();
   }
@@ -295,7 +295,9 @@ public final class Claimer {
       }
       Delivery d = new Delivery(r.id(), note.key(), r.attempts() + 1, target, note.payload().content(),
           note.payload().options(), CollapseKeys.effective(note.key(), note.payload().options()), note.expiresAt());
-      out.add(new ClaimedDelivery(d, r.token(), note.createdAt()));
+      // A re-queued dead letter's age counts from its re-queue, so the retry policy's max age does
+      // not kill it again at once.
+      out.add(new ClaimedDelivery(d, r.token(), r.requeuedAt() != null ? r.requeuedAt() : note.createdAt()));
     }
     return out;
   }
