@@ -3,7 +3,6 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.support.EngineProcess;
@@ -16,7 +15,6 @@ import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
 import dev.herald.reliability.support.Waits;
 import dev.herald.webpush.VapidKeys;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,17 +77,9 @@ class CrashLoopTest {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      for (int r = 0; r < RECIPIENTS; r++) {
-        DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
-        outbox.register("member-" + r, t);
-      }
-      Path pem = dir.resolve("vapid.pem");
-      Files.writeString(pem, vapid.toPem(), StandardCharsets.UTF_8);
-      Path sa = dir.resolve("service-account.json");
-      Files.writeString(sa, fcm.serviceAccountJson(), StandardCharsets.UTF_8);
-      Map<String, String> settings = Map.of("url", db.url(), "vapidPem", pem.toAbsolutePath().toString(),
-          "serviceAccount", sa.toAbsolutePath().toString(), "fcmBaseUrl", fcm.baseUrl(),
-          "leaseMillis", Long.toString(LEASE.toMillis()));
+      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
+      Map<String, String> settings = EngineProcess.settings(dir, db.url(), vapid, fcm,
+          Map.of("leaseMillis", Long.toString(LEASE.toMillis())));
       for (int i = 1; i <= ENGINES; i++) {
         engines.add(new EngineProcess("e" + i, dir, settings));
       }

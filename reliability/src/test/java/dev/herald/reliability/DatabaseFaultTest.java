@@ -3,7 +3,6 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.DeviceTarget;
 import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
@@ -66,10 +65,7 @@ class DatabaseFaultTest {
       JdbcOutbox hostOutbox = Stacks.outbox(hostPool);
       hostOutbox.migrate();
       OutboxProbe probe = new OutboxProbe(hostPool);
-      for (int r = 0; r < RECIPIENTS; r++) {
-        DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
-        hostOutbox.register("member-" + r, t);
-      }
+      Stacks.registerMembers(hostOutbox, webPush, RECIPIENTS);
       for (int i = 1; i <= 2; i++) {
         JdbcOutbox o = Stacks.outbox(db.pool("engine-" + i, 6));
         RecordingListener l = new RecordingListener();

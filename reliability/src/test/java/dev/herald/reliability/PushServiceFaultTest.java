@@ -3,7 +3,6 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.DeviceTarget;
 import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
@@ -90,10 +89,7 @@ class PushServiceFaultTest {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      for (int r = 0; r < RECIPIENTS; r++) {
-        DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
-        outbox.register("member-" + r, t);
-      }
+      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
       long threadsBefore = Resources.threads("herald-");
       Herald herald = Stacks.engine(outbox, "faults").maxInFlightPerChannel(MAX_IN_FLIGHT)
           .transport(Stacks.webPush(vapid, TIMEOUT, MAX_IN_FLIGHT))

@@ -1,6 +1,7 @@
 package dev.herald.reliability.support;
 
 import dev.herald.reliability.engine.EngineMain;
+import dev.herald.webpush.VapidKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -45,6 +47,24 @@ public final class EngineProcess {
     this.slot = slot;
     this.dir = dir;
     this.settings = Map.copyOf(settings);
+  }
+
+  /**
+   * The settings every engine process needs: the database, the VAPID key and the fake FCM's service
+   * account (both written to files in {@code dir}) and its URL, plus {@code extra}.
+   */
+  public static Map<String, String> settings(Path dir, String dbUrl, VapidKeys vapid, FakeFcm fcm,
+      Map<String, String> extra) throws IOException {
+    Path pem = dir.resolve("vapid.pem");
+    Files.writeString(pem, vapid.toPem(), StandardCharsets.UTF_8);
+    Path sa = dir.resolve("service-account.json");
+    Files.writeString(sa, fcm.serviceAccountJson(), StandardCharsets.UTF_8);
+    Map<String, String> settings = new HashMap<>(extra);
+    settings.put("url", dbUrl);
+    settings.put("vapidPem", pem.toAbsolutePath().toString());
+    settings.put("serviceAccount", sa.toAbsolutePath().toString());
+    settings.put("fcmBaseUrl", fcm.baseUrl());
+    return settings;
   }
 
   /** The class path engines run with: the test JVM's own (surefire runs without a manifest-only jar). */

@@ -1,5 +1,6 @@
 package dev.herald.reliability.support;
 
+import dev.herald.DeviceTarget;
 import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
@@ -31,6 +32,17 @@ public final class Stacks {
    */
   public static JdbcOutbox outbox(DataSource ds) {
     return JdbcOutbox.builder(ds).purgeInterval(Duration.ZERO).validator(InputValidator.none()).build();
+  }
+
+  /**
+   * Registers {@code count} members, {@code member-0} to {@code member-<count-1>}, each with one
+   * device: a Web Push subscription at the fake for even numbers, an FCM installation for odd ones.
+   */
+  public static void registerMembers(JdbcOutbox outbox, FakeWebPush webPush, int count) {
+    for (int r = 0; r < count; r++) {
+      DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
+      outbox.register("member-" + r, t);
+    }
   }
 
   /** The only endpoints these tests may reach: plain http on loopback, where the fakes listen. */
