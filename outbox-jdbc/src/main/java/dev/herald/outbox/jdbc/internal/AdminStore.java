@@ -79,7 +79,8 @@ public final class AdminStore {
 
   /**
    * Re-queues matching dead letters: pending, due now, attempts reset and the age counted from now
-   * (requeued_at) so the retry policy grants a fresh budget of both; the last error stays for the record. Queues a wake-up when it re-queued any.
+   * (requeued_at) so the retry policy grants a fresh budget of both; the last error stays for the
+   * record. Queues a wake-up when it re-queued any.
    */
   public int requeue(DeadLetterQuery q) {
     String select = "SELECT d.id FROM " + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
