@@ -9,6 +9,7 @@ import dev.herald.Outcome;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
 import dev.herald.spi.Transport;
+import dev.herald.webpush.internal.CredentialRefusals;
 import dev.herald.webpush.internal.EcP256;
 import dev.herald.webpush.internal.OneShotBody;
 import dev.herald.webpush.internal.PayloadJson;
@@ -56,7 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>Outcomes: 2xx is {@link Outcome.Delivered} (with the {@code Location} as provider id); 404 and
  * 410 {@link Outcome.TargetGone}; 400, 413, other 4xx and redirects {@link Outcome.Rejected} (with an
  * excerpt of the body); 401 and 403 {@link Outcome.ChannelUnavailable} (the VAPID credentials are
- * wrong, so the engine pauses the channel rather than burn messages); 408, 429, 5xx, timeouts and I/O
+ * wrong, so the engine pauses the channel rather than burn messages), except for a subscription the
+ * same push service refused before and that is refused again after the push service has accepted
+ * another of our requests: that one was made with another application server key and is
+ * {@link Outcome.Rejected}, so one stale subscription cannot keep the channel paused; 408, 429, 5xx, timeouts and I/O
  * errors {@link Outcome.Retry}, honouring {@code Retry-After}. A delivery the transport refuses before
  * sending (endpoint policy, payload over 3993 octets) is {@link Outcome.Rejected} with no raw code.
  *
@@ -82,6 +86,7 @@ public final class WebPushTransport implements Transport {
   private final Clock clock;
   private final Function<Delivery, byte[]> payloadEncoder;
   private final VapidTokens tokens;
+  private final CredentialRefusals refusals = new CredentialRefusals();
   private final OkHttpClient client;
   private final ExecutorService ownExecutor;
   private final boolean ownClient;
@@ -207,6 +212,7 @@ public final class WebPushTransport implements Transport {
       return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
     }
     String audience = VapidTokens.origin(request.url());
+    String endpoint = request.url().toString();
     String authorization = request.header("Authorization");
     CompletableFuture<Outcome> result = new CompletableFuture<>();
     client.newCall(request).enqueue(new Callback() {
@@ -223,7 +229,14 @@ public final class WebPushTransport implements Transport {
           String body = response.isSuccessful() ? "" : response.peekBody(BODY_EXCERPT_BYTES).string();
           Outcome outcome = Responses.classify(response.code(), response.header("Location"),
               response.header("Retry-After"), body, clock.instant());
-          if (outcome instanceof Outcome.ChannelUnavailable) {
+          if (outcome instanceof Outcome.Delivered) {
+            refusals.accepted(audience);
+          }
+          if (outcome instanceof Outcome.ChannelUnavailable
+              && refusals.refusedThisSubscriptionOnly(audience, endpoint)) {
+            outcome = Responses.refusedForThisSubscription(response.code(), body);
+            LOG.info("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
+          } else if (outcome instanceof Outcome.ChannelUnavailable) {
             // Sign afresh next time: the push service may have refused this token for its clock or claims.
             tokens.invalidate(audience, authorization);
             LOG.warn("Push service {} rejected the VAPID authorization: {}", audience, outcome);

@@ -158,6 +158,71 @@ class WebPushTransportTest {
             + "body: \"{\"reason\":\"BadJwtToken\"}\""));
   }
 
+  /** Answers 403 (as FCM does for a key mismatch) to the subscriptions in {@code stale}, 201 to the rest. */
+  private static java.util.function.Function<mockwebserver3.RecordedRequest, MockResponse> staleKeyFor(
+      java.util.Set<String> stalePaths) {
+    return r -> stalePaths.contains(r.getUrl().encodedPath())
+        ? status(403, "{\"reason\":\"the key in the authorization header does not correspond to the sender\"}")
+        : new MockResponse.Builder().code(201).addHeader("Location", "https://push.example/m/ok").build();
+  }
+
+  private static String path(DeviceTarget.WebPushSubscription s) {
+    return URI.create(s.endpoint()).getRawPath();
+  }
+
+  @Test
+  void aSubscriptionRefusedAgainAfterTheServiceAcceptedAnotherIsRejectedInsteadOfPausingTheChannel() throws Exception {
+    DeviceTarget.WebPushSubscription stale = subscription();
+    DeviceTarget.WebPushSubscription good = subscription();
+    push.respond(staleKeyFor(java.util.Set.of(path(stale))));
+
+    // The first refusal cannot be told from a credential failure: pause, burn nothing.
+    assertThat(send(delivery(stale))).isInstanceOf(Outcome.ChannelUnavailable.class);
+    // The probe after the pause goes to another subscription, and the service takes our token.
+    assertThat(send(delivery(good))).isInstanceOf(Outcome.Delivered.class);
+    // So the next refusal of the same subscription is about that subscription alone.
+    Outcome again = send(delivery(stale));
+    assertThat(again).isInstanceOf(Outcome.Rejected.class);
+    assertThat(again.rawCode()).isEqualTo("403");
+    assertThat(((Outcome.Rejected) again).reason()).contains("for this subscription only")
+        .contains("another application server key").contains("does not correspond to the sender");
+    // And every later one too, with no pause in between, while the others keep being delivered.
+    assertThat(send(delivery(good))).isInstanceOf(Outcome.Delivered.class);
+    assertThat(send(delivery(stale))).isInstanceOf(Outcome.Rejected.class);
+    assertThat(push.violations()).isEmpty();
+  }
+
+  @Test
+  void refusalsWithNoAcceptanceSinceTheSubscriptionsFirstRefusalKeepPausing() throws Exception {
+    DeviceTarget.WebPushSubscription a = subscription();
+    DeviceTarget.WebPushSubscription b = subscription();
+    push.respond(staleKeyFor(java.util.Set.of(path(a), path(b))));
+    // An acceptance before a subscription's first refusal says nothing about the refusal.
+    DeviceTarget.WebPushSubscription c = subscription();
+    assertThat(send(delivery(c))).isInstanceOf(Outcome.Delivered.class);
+
+    // The key was rotated for everyone at once: every refusal is a credential failure.
+    assertThat(send(delivery(a))).isInstanceOf(Outcome.ChannelUnavailable.class);
+    assertThat(send(delivery(b))).isInstanceOf(Outcome.ChannelUnavailable.class);
+    assertThat(send(delivery(a))).isInstanceOf(Outcome.ChannelUnavailable.class);
+    assertThat(send(delivery(b))).isInstanceOf(Outcome.ChannelUnavailable.class);
+  }
+
+  @Test
+  void anAcceptanceAtAnotherPushServiceDoesNotMakeARefusalLocal() throws Exception {
+    try (FakePushService other = new FakePushService(keys, clock)) {
+      DeviceTarget.WebPushSubscription here = subscription();
+      Subscriber s = other.subscribe();
+      DeviceTarget.WebPushSubscription there = s.at(other.endpointOf(s));
+      push.respond(staleKeyFor(java.util.Set.of(path(here))));
+
+      assertThat(send(delivery(here))).isInstanceOf(Outcome.ChannelUnavailable.class);
+      assertThat(send(delivery(there))).isInstanceOf(Outcome.Delivered.class);
+      // Only this push service refuses us (say, it rejects our subject): still a credential failure.
+      assertThat(send(delivery(here))).isInstanceOf(Outcome.ChannelUnavailable.class);
+    }
+  }
+
   @Test
   void tooManyRequests429RetriesAfterTheGivenSeconds() throws Exception {
     push.respond(new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build());

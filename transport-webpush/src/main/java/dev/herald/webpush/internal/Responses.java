@@ -24,6 +24,17 @@ public final class Responses {
   private Responses() {}
 
   /**
+   * The outcome of a 401/403 that concerns one subscription only (see {@link CredentialRefusals}):
+   * rejected, with the likely cause and what to do.
+   */
+  public static Outcome refusedForThisSubscription(int code, String body) {
+    return Outcome.rejected(Integer.toString(code), "push service answered " + code + " for this subscription"
+        + " only: it refused this subscription before and has accepted our VAPID authorization for another since,"
+        + " so the subscription was most likely made with another application server key; subscribe the browser"
+        + " again with the current key" + excerpt(body));
+  }
+
+  /**
    * Classifies one response.
    *
    * @param code the HTTP status

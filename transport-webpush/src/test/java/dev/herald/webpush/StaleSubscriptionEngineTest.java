@@ -1,0 +1,80 @@
+package dev.herald.webpush;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.DeliveryState;
+import dev.herald.DeviceTarget;
+import dev.herald.Herald;
+import dev.herald.InMemoryOutboxStore;
+import dev.herald.Notification;
+import dev.herald.NotificationStatus;
+import dev.herald.Recipient;
+import dev.herald.testing.RecordingListener;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine and the Web Push transport together, when one browser's subscription was made with an
+ * old application server key: the push service answers 403 for it alone. That subscription's
+ * message must end as a dead letter that says why, after at most one pause of the channel, and
+ * every other browser must get its message.
+ */
+class StaleSubscriptionEngineTest {
+  @Test
+  void oneStaleSubscriptionIsDeadLetteredAndDoesNotHoldTheChannel() throws Exception {
+    VapidKeys keys = VapidKeys.generate();
+    RecordingListener listener = new RecordingListener();
+    try (FakePushService push = new FakePushService(keys, Clock.systemUTC());
+        WebPushTransport transport = WebPushTransport.builder().vapidKeys(keys).subject("mailto:push-ops@herald.dev")
+            .endpointPolicy(EndpointPolicy.builder().allowHttp(true).allowLoopback(true).build()).build()) {
+      List<DeviceTarget.WebPushSubscription> browsers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Subscriber s = push.subscribe();
+        browsers.add(s.at(push.endpointOf(s)));
+      }
+      String stalePath = URI.create(browsers.get(0).endpoint()).getRawPath();
+      push.respond(r -> stalePath.equals(r.getUrl().encodedPath())
+          ? new MockResponse.Builder().code(403).body("{\"reason\":\"VapidPkHashMismatch\"}").build()
+          : new MockResponse.Builder().code(201).addHeader("Location", "https://push.example/m/1").build());
+
+      try (Herald herald = Herald.builder().store(new InMemoryOutboxStore()).transport(transport).listener(listener)
+          .pollInterval(Duration.ofMillis(50)).channelPause(Duration.ofMillis(300)).build()) {
+        // The stale browser's message first, so that it is what trips the first pause.
+        for (int i = 0; i < browsers.size(); i++) {
+          herald.enqueue(Notification.builder("starts-" + i).recipient(Recipient.device(browsers.get(i)))
+              .title("Your schedule starts now").build());
+        }
+        herald.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!allFinished(herald, browsers.size()) && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+
+        NotificationStatus stale = herald.find("starts-0").orElseThrow();
+        assertThat(stale.state()).isEqualTo(DeliveryState.DEAD);
+        assertThat(stale.deliveries().get(0).attempts()).isEqualTo(1);
+        assertThat(stale.deliveries().get(0).lastError()).contains("403").contains("for this subscription only");
+        for (int i = 1; i < browsers.size(); i++) {
+          assertThat(herald.find("starts-" + i).orElseThrow().state()).as("browser %d", i).isEqualTo(DeliveryState.DELIVERED);
+        }
+        assertThat(listener.events("paused")).hasSizeLessThanOrEqualTo(1);
+        assertThat(push.violations()).isEmpty();
+      }
+    }
+  }
+
+  private static boolean allFinished(Herald herald, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!herald.find("starts-" + i).map(NotificationStatus::state).orElse(DeliveryState.PENDING).terminal()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
