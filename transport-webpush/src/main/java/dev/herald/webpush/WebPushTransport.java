@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * 410 {@link Outcome.TargetGone}; 400, 413, other 4xx and redirects {@link Outcome.Rejected} (with an
  * excerpt of the body); 401 and 403 {@link Outcome.ChannelUnavailable} (the VAPID credentials are
  * wrong, so the engine pauses the channel rather than burn messages), except for a subscription the
- * same push service refused before and that is refused again after the push service has accepted
- * another of our requests: that one was made with another application server key and is
+ * same push service refused before and that is refused again once the push service has accepted a
+ * request we sent after that first refusal: that one was made with another application server key and is
  * {@link Outcome.Rejected}, so one stale subscription cannot keep the channel paused; 408, 429, 5xx, timeouts and I/O
  * errors {@link Outcome.Retry}, honouring {@code Retry-After}. A delivery the transport refuses before
  * sending (endpoint policy, payload over 3993 octets) is {@link Outcome.Rejected} with no raw code.
@@ -215,6 +215,7 @@ public final class WebPushTransport implements Transport {
     String endpoint = request.url().toString();
     String authorization = request.header("Authorization");
     CompletableFuture<Outcome> result = new CompletableFuture<>();
+    long ticket = refusals.sending();
     client.newCall(request).enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
@@ -230,7 +231,7 @@ public final class WebPushTransport implements Transport {
           Outcome outcome = Responses.classify(response.code(), response.header("Location"),
               response.header("Retry-After"), body, clock.instant());
           if (outcome instanceof Outcome.Delivered) {
-            refusals.accepted(audience);
+            refusals.accepted(audience, ticket);
           }
           if (outcome instanceof Outcome.ChannelUnavailable
               && refusals.refusedThisSubscriptionOnly(audience, endpoint)) {

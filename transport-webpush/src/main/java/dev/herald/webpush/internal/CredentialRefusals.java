@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * application server key, as happens to old subscriptions after a key rotation (only that one
  * fails, for good). Pausing the whole channel for the second kind would stall every browser for the
  * sake of one. The rule: a refusal concerns the subscription alone when the same subscription was
- * refused before <em>and</em> the same push service has accepted one of our requests since. The
- * first refusal of a subscription is always taken as a credential failure, so a real credential
- * failure never burns a message, whatever succeeded just before it.
+ * refused before <em>and</em> the same push service has since accepted a request that we
+ * <em>sent</em> after that earlier refusal came back. The first refusal of a subscription is always
+ * taken as a credential failure, so a real credential failure never burns a message, whatever
+ * succeeded just before it; and counting acceptances by when their request was sent keeps a request
+ * sent before the credentials broke, but answered after, from passing for proof that they work.
  *
  * <p>Events are ordered by a counter, not a clock, so two events in the same millisecond still
  * have an order. Thread-safe. Remembers at most {@link #MAX_REMEMBERED} refused subscriptions (the
@@ -34,9 +36,14 @@ public final class CredentialRefusals {
     }
   };
 
-  /** Records that the push service at {@code origin} accepted a request. */
-  public void accepted(String origin) {
-    lastAccepted.put(origin, sequence.incrementAndGet());
+  /** A ticket to take just before sending a request, for {@link #accepted}. */
+  public long sending() {
+    return sequence.incrementAndGet();
+  }
+
+  /** Records that the push service at {@code origin} accepted a request sent with {@code ticket}. */
+  public void accepted(String origin, long ticket) {
+    lastAccepted.merge(origin, ticket, Math::max);
   }
 
   /**
@@ -44,7 +51,7 @@ public final class CredentialRefusals {
    * {@code origin}.
    *
    * @return true when it concerns this subscription alone (refused before, and the push service
-   *     accepted another request since); false when it must be taken as a credential failure
+   *     accepted a request sent after that); false when it must be taken as a credential failure
    */
   public boolean refusedThisSubscriptionOnly(String origin, String endpoint) {
     long now = sequence.incrementAndGet();

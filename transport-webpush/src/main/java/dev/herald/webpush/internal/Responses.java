@@ -29,7 +29,7 @@ public final class Responses {
    */
   public static Outcome refusedForThisSubscription(int code, String body) {
     return Outcome.rejected(Integer.toString(code), "push service answered " + code + " for this subscription"
-        + " only: it refused this subscription before and has accepted our VAPID authorization for another since,"
+        + " only: it refused this subscription before and has since accepted our VAPID authorization for another,"
         + " so the subscription was most likely made with another application server key; subscribe the browser"
         + " again with the current key" + excerpt(body));
   }
