@@ -212,7 +212,6 @@ public final class WebPushTransport implements Transport {
       return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
     }
     String audience = VapidTokens.origin(request.url());
-    String endpoint = request.url().toString();
     String authorization = request.header("Authorization");
     CompletableFuture<Outcome> result = new CompletableFuture<>();
     long ticket = refusals.sending();
@@ -234,7 +233,7 @@ public final class WebPushTransport implements Transport {
             refusals.accepted(audience, ticket);
           }
           if (outcome instanceof Outcome.ChannelUnavailable
-              && refusals.refusedThisSubscriptionOnly(audience, endpoint)) {
+              && refusals.refusedThisSubscriptionOnly(audience, request.url().toString())) {
             outcome = Responses.refusedForThisSubscription(response.code(), body);
             LOG.info("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
           } else if (outcome instanceof Outcome.ChannelUnavailable) {

@@ -48,7 +48,7 @@ public final class SimulatedFcm implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    serviceAccountJson = generateServiceAccount(server.url("/token").toString());
+    serviceAccountJson = generateServiceAccount(PROJECT, server.url("/token").toString());
   }
 
   /** The FCM base URL to configure on the transport. */
@@ -105,7 +105,11 @@ public final class SimulatedFcm implements Closeable {
         .body(JSONObjectUtils.toJSONString(body)).build();
   }
 
-  private static String generateServiceAccount(String tokenUri) {
+  /**
+   * A service-account JSON with a fresh 2048-bit RSA key, for {@code projectId}, whose tokens come
+   * from {@code tokenUri}.
+   */
+  public static String generateServiceAccount(String projectId, String tokenUri) {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
       g.initialize(2048);
@@ -114,10 +118,10 @@ public final class SimulatedFcm implements Closeable {
           + "\n-----END PRIVATE KEY-----\n";
       return JSONObjectUtils.toJSONString(Map.of(
           "type", "service_account",
-          "project_id", PROJECT,
+          "project_id", projectId,
           "private_key_id", "sim",
           "private_key", pem,
-          "client_email", "herald@" + PROJECT + ".iam.gserviceaccount.com",
+          "client_email", "herald@" + projectId + ".iam.gserviceaccount.com",
           "token_uri", tokenUri));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

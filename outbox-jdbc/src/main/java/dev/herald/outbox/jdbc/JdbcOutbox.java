@@ -828,11 +828,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
      * expires Android tokens after 270 days of inactivity). Must be positive.
      */
     public Builder staleAfter(Duration staleAfter) {
-      Objects.requireNonNull(staleAfter, "staleAfter");
-      if (staleAfter.isNegative() || staleAfter.isZero()) {
-        throw new IllegalArgumentException("staleAfter must be > 0: " + staleAfter);
-      }
-      this.staleAfter = staleAfter;
+      this.staleAfter = positive(staleAfter, "staleAfter");
       return this;
     }
 
@@ -851,10 +847,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
 
     /** Rows deleted per purge transaction (also devices pruned per transaction); default 500, 1 to 10,000. */
     public Builder purgeBatchSize(int purgeBatchSize) {
-      if (purgeBatchSize < 1 || purgeBatchSize > 10_000) {
-        throw new IllegalArgumentException("purgeBatchSize must be 1-10000: " + purgeBatchSize);
-      }
-      this.purgeBatchSize = purgeBatchSize;
+      this.purgeBatchSize = batchSize(purgeBatchSize, "purgeBatchSize");
       return this;
     }
 
@@ -863,10 +856,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
      * default 500, 1 to 10,000.
      */
     public Builder expansionBatchSize(int expansionBatchSize) {
-      if (expansionBatchSize < 1 || expansionBatchSize > 10_000) {
-        throw new IllegalArgumentException("expansionBatchSize must be 1-10000: " + expansionBatchSize);
-      }
-      this.expansionBatchSize = expansionBatchSize;
+      this.expansionBatchSize = batchSize(expansionBatchSize, "expansionBatchSize");
       return this;
     }
 
@@ -886,6 +876,21 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
               + "deviceRetention={}, listenNotify={}", d.name(), tablePrefix, dedupWindow, retention, purgeInterval,
           staleAfter, deviceRetention, listenNotify && d.supportsNotify());
       return outbox;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      }
+      return d;
+    }
+
+    private static int batchSize(int n, String name) {
+      if (n < 1 || n > 10_000) {
+        throw new IllegalArgumentException(name + " must be 1-10000: " + n);
+      }
+      return n;
     }
 
     private static Duration nonNegative(Duration d, String name) {

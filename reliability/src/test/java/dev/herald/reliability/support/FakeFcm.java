@@ -2,10 +2,8 @@ package dev.herald.reliability.support;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.DeviceTarget;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
+import dev.herald.examples.sim.SimulatedFcm;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +48,7 @@ public final class FakeFcm implements AutoCloseable {
   public FakeFcm(Ledger ledger) {
     this.ledger = ledger;
     this.server = new FakeServer("fcm", this::answer);
-    this.serviceAccountJson = generateServiceAccount(server.url("/token"));
+    this.serviceAccountJson = SimulatedFcm.generateServiceAccount(PROJECT, server.url("/token"));
   }
 
   /** The base URL to configure on the transport. */
@@ -205,25 +203,6 @@ public final class FakeFcm implements AutoCloseable {
   private static MockResponse.Builder json(int code, Map<String, ?> body) {
     return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json; charset=UTF-8")
         .body(JSONObjectUtils.toJSONString(new java.util.LinkedHashMap<>(body)));
-  }
-
-  private static String generateServiceAccount(String tokenUri) {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-      g.initialize(2048);
-      byte[] pkcs8 = g.generateKeyPair().getPrivate().getEncoded();
-      String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
-          + "\n-----END PRIVATE KEY-----\n";
-      return JSONObjectUtils.toJSONString(new java.util.LinkedHashMap<>(Map.of(
-          "type", "service_account",
-          "project_id", PROJECT,
-          "private_key_id", "reliability",
-          "private_key", pem,
-          "client_email", "herald@" + PROJECT + ".iam.gserviceaccount.com",
-          "token_uri", tokenUri)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

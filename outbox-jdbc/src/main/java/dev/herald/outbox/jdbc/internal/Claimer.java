@@ -8,6 +8,8 @@ import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -169,13 +171,7 @@ public final class Claimer {
 
   private List<Row> claimOneStatement(Handle h, String owner, long leaseMs, Channel channel, int n) {
     return h.createQuery(claim).define(Dialect.PINNED, true).bind("owner", owner).bind("leaseMs", leaseMs).bind("ch", channel.name()).bind("n", n)
-        .map((rs, ctx) -> {
-          long dev = rs.getLong("device_id");
-          Long deviceId = rs.wasNull() ? null : dev;
-          return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
-              rs.getLong("fencing_token"), Jdbc.instant(rs, "requeued_at"), Jdbc.instant(rs, "now"), rs.getString("idempotency_key"),
-              Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "expires_at"), rs.getBytes("payload"), rs.getBytes("target"));
-        })
+        .map((rs, ctx) -> row(rs, true))
         .list();
   }
 
@@ -186,13 +182,19 @@ public final class Claimer {
     }
     return tx.createQuery(claim).define(Dialect.PINNED, true).bind("owner", owner).bind("leaseMs", leaseMs)
         .bind("ids", Jdbc.longs(ids))
-        .map((rs, ctx) -> {
-          long dev = rs.getLong("device_id");
-          Long deviceId = rs.wasNull() ? null : dev;
-          return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
-              rs.getLong("fencing_token"), Jdbc.instant(rs, "requeued_at"), Jdbc.instant(rs, "now"), null, null, null, null, null);
-        })
+        .map((rs, ctx) -> row(rs, false))
         .list();
+  }
+
+  /** A claimed row; {@code joined} when the claim also returned what the delivery carries. */
+  private static Row row(ResultSet rs, boolean joined) throws SQLException {
+    long dev = rs.getLong("device_id");
+    Long deviceId = rs.wasNull() ? null : dev;
+    return new Row(rs.getLong("id"), rs.getLong("notification_id"), deviceId, rs.getInt("attempts"),
+        rs.getLong("fencing_token"), Jdbc.instant(rs, "requeued_at"), Jdbc.instant(rs, "now"),
+        joined ? rs.getString("idempotency_key") : null, joined ? Jdbc.instant(rs, "created_at") : null,
+        joined ? Jdbc.instant(rs, "expires_at") : null, joined ? rs.getBytes("payload") : null,
+        joined ? rs.getBytes("target") : null);
   }
 
   /**

@@ -47,7 +47,6 @@ public final class DeviceStore {
   private final String lockOne;
   private final String update;
   private final String select;
-  private final String selectNamed;
   private final String selectByRecipient;
   private final String idOf;
   private final String invalidate;
@@ -72,7 +71,6 @@ public final class DeviceStore {
     this.update = "UPDATE " + t.device() + " SET recipient_id = ?, kind = ?, target = ?, status = " + Codes.DEVICE_ACTIVE
         + ", last_seen_at = CURRENT_TIMESTAMP, invalidated_at = NULL, invalid_reason = NULL WHERE id = ?";
     this.select = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = ? AND address_hash = ?";
-    this.selectNamed = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = :ch AND address_hash = :hash";
     this.selectByRecipient = "SELECT id, " + cols + " FROM " + t.device() + " WHERE recipient_id = :r ORDER BY id";
     this.idOf = "SELECT id FROM " + t.device() + " WHERE channel = :ch AND address_hash = :hash";
     this.invalidate = "UPDATE " + t.device() + " SET status = " + Codes.DEVICE_INVALID
@@ -83,12 +81,10 @@ public final class DeviceStore {
     this.touch = "UPDATE " + t.device() + " SET last_seen_at = CURRENT_TIMESTAMP, status = CASE WHEN status = "
         + Codes.DEVICE_STALE + " THEN " + Codes.DEVICE_ACTIVE + " ELSE status END WHERE channel = ? AND address_hash = ?";
     this.delete = "DELETE FROM " + t.device() + " WHERE id = ?";
-    this.finishPending = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
-        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = ?"
-        + " WHERE device_id = ? AND state = " + Codes.PENDING;
-    this.finishPendingOf = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
-        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = :e"
-        + " WHERE device_id = ANY(:ids) AND state = " + Codes.PENDING;
+    String finishAsGone = "UPDATE " + t.delivery() + " SET state = " + Codes.TARGET_GONE + ", next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, lease_owner = NULL, last_error = ";
+    this.finishPending = finishAsGone + "? WHERE device_id = ? AND state = " + Codes.PENDING;
+    this.finishPendingOf = finishAsGone + ":e WHERE device_id = ANY(:ids) AND state = " + Codes.PENDING;
   }
 
   /** Fails with {@link dev.herald.InvalidInputException} unless the recipient id is valid. */
@@ -255,8 +251,8 @@ public final class DeviceStore {
 
   /** The device with this target's channel and address. */
   public Optional<Device> find(DeviceTarget target) {
-    return jdbi.withHandle(h -> h.createQuery(selectNamed)
-        .bind("ch", target.channel().name()).bind("hash", PayloadCodec.addressHash(target))
+    return jdbi.withHandle(h -> h.createQuery(select)
+        .bind(0, target.channel().name()).bind(1, PayloadCodec.addressHash(target))
         .map((rs, ctx) -> device(rs)).findOne());
   }
 
@@ -274,8 +270,8 @@ public final class DeviceStore {
    */
   public void invalidate(Handle h, long deviceId, String reason) {
     h.createUpdate(invalidate).bind("reason", Jdbc.clip(reason, REASON_MAX)).bind("id", deviceId).execute();
-    h.createUpdate(finishPendingOf).bind("e", Jdbc.clip("device invalidated: " + reason, REASON_MAX))
-        .bind("ids", Jdbc.longs(List.of(deviceId))).execute();
+    h.createUpdate(finishPending).bind(0, Jdbc.clip("device invalidated: " + reason, REASON_MAX)).bind(1, deviceId)
+        .execute();
   }
 
   // ---------------------------------------------------------------- pruning
