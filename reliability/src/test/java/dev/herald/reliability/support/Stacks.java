@@ -14,6 +14,7 @@ import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.time.Duration;
 import javax.sql.DataSource;
+import okhttp3.OkHttpClient;
 
 /**
  * How the suite assembles Herald, the same way in the test JVM and in engine processes: the real
@@ -52,15 +53,35 @@ public final class Stacks {
 
   /** A Web Push transport signing with {@code keys}, allowed to reach loopback only. */
   public static WebPushTransport webPush(VapidKeys keys, Duration callTimeout, int maxInFlight) {
+    return webPushBuilder(keys, callTimeout, maxInFlight).build();
+  }
+
+  /** {@link #webPush(VapidKeys, Duration, int)} on a caller's OkHttp client (its pool and threads). */
+  public static WebPushTransport webPush(VapidKeys keys, Duration callTimeout, int maxInFlight, OkHttpClient client) {
+    return webPushBuilder(keys, callTimeout, maxInFlight).okHttpClient(client).build();
+  }
+
+  private static WebPushTransport.Builder webPushBuilder(VapidKeys keys, Duration callTimeout, int maxInFlight) {
     return WebPushTransport.builder().vapidKeys(keys).subject(SUBJECT).endpointPolicy(loopbackPolicy())
         .connectTimeout(callTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? callTimeout : Duration.ofSeconds(5))
-        .callTimeout(callTimeout).maxInFlight(maxInFlight).build();
+        .callTimeout(callTimeout).maxInFlight(maxInFlight);
   }
 
   /** An FCM transport for the fake FCM's service account. */
   public static FcmTransport fcm(String serviceAccountJson, String baseUrl, Duration requestTimeout, int maxInFlight) {
+    return fcmBuilder(serviceAccountJson, baseUrl, requestTimeout, maxInFlight).build();
+  }
+
+  /** {@link #fcm(String, String, Duration, int)} on a caller's OkHttp client (its connection pool). */
+  public static FcmTransport fcm(String serviceAccountJson, String baseUrl, Duration requestTimeout, int maxInFlight,
+      OkHttpClient client) {
+    return fcmBuilder(serviceAccountJson, baseUrl, requestTimeout, maxInFlight).okHttpClient(client).build();
+  }
+
+  private static FcmTransport.Builder fcmBuilder(String serviceAccountJson, String baseUrl, Duration requestTimeout,
+      int maxInFlight) {
     return FcmTransport.builder().serviceAccount(ServiceAccount.fromJson(serviceAccountJson)).baseUrl(baseUrl)
-        .requestTimeout(requestTimeout).maxInFlight(maxInFlight).build();
+        .requestTimeout(requestTimeout).maxInFlight(maxInFlight);
   }
 
   /** A retry policy fast enough for tests: 200 ms doubling to 3 s, 12 attempts, 1 h. */
