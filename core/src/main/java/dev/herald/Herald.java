@@ -224,7 +224,7 @@ public final class Herald implements AutoCloseable {
 
     /**
      * The registry behind {@link Herald#devices()}; default none. Usually the same object as the
-     * store ({@code JdbcOutbox} and {@link InMemoryOutboxStore} are both).
+     * store ({@code JdbcOutbox} and herald-testing's {@code InMemoryOutboxStore} are both).
      */
     public Builder deviceRegistry(DeviceRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");

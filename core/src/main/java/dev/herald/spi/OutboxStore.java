@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Where notifications wait and where outcomes are recorded: the engine's only shared state, and so
  * what coordinates several engine instances. {@code herald-outbox-jdbc} implements it on
- * PostgreSQL and H2; {@link dev.herald.InMemoryOutboxStore} in core serves tests and quick starts.
+ * PostgreSQL and H2; {@code InMemoryOutboxStore} in herald-testing serves tests.
  *
  * <p>Contract, which the engine relies on for its guarantees:
  * <ul>

@@ -8,11 +8,45 @@ import java.util.Objects;
 /**
  * What a store records for a claimed delivery. The engine derives it from the transport's
  * {@link Outcome} and the retry policy; the store persists it in one fenced update.
+ *
+ * <p>A resolution carries its whole meaning, so that every store records it the same way: the
+ * {@link #state()}, whether it {@link #countsAsAttempt() counts as an attempt}, when the delivery is
+ * {@link #delay() due again} (if at all), the {@link #lastError() last-error text} and the
+ * {@link #providerId() provider's id}. A store persists exactly these and interprets nothing;
+ * {@code OutboxStoreContract} in herald-testing checks it.
  */
 public sealed interface Resolution {
 
+  /** The longest last-error text a store records, in characters: longer texts end with an ellipsis. */
+  int MAX_LAST_ERROR = 500;
+
   /** The state the delivery ends up in. */
   DeliveryState state();
+
+  /**
+   * True when a send was made and answered (delivered, failed, refused, gone): the delivery's
+   * attempt count grows by one. A veto, an expiry or a release sent nothing and counts nothing.
+   */
+  boolean countsAsAttempt();
+
+  /**
+   * When the delivery is due again, from the store's now, for a resolution that leaves it pending;
+   * null for one that finishes it.
+   */
+  default Duration delay() {
+    return null;
+  }
+
+  /**
+   * The text recorded as the delivery's last error, at most {@link #MAX_LAST_ERROR} characters; null
+   * when there is none (delivered).
+   */
+  String lastError();
+
+  /** The provider's id of the accepted message, recorded with {@link Delivered}; null otherwise. */
+  default String providerId() {
+    return null;
+  }
 
   /**
    * Accepted by the push service.
@@ -23,6 +57,16 @@ public sealed interface Resolution {
     @Override
     public DeliveryState state() {
       return DeliveryState.DELIVERED;
+    }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return true;
+    }
+
+    @Override
+    public String lastError() {
+      return null;
     }
   }
 
@@ -43,6 +87,16 @@ public sealed interface Resolution {
     public DeliveryState state() {
       return DeliveryState.PENDING;
     }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return true;
+    }
+
+    @Override
+    public String lastError() {
+      return bounded(cause.describe());
+    }
   }
 
   /**
@@ -59,6 +113,16 @@ public sealed interface Resolution {
     @Override
     public DeliveryState state() {
       return DeliveryState.DEAD;
+    }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return true;
+    }
+
+    @Override
+    public String lastError() {
+      return bounded(cause.describe());
     }
   }
 
@@ -77,6 +141,17 @@ public sealed interface Resolution {
     public DeliveryState state() {
       return DeliveryState.CANCELLED;
     }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return false;
+    }
+
+    /** {@code "vetoed by the guard: <reason>"}: a host's own cancel reads differently. */
+    @Override
+    public String lastError() {
+      return bounded("vetoed by the guard: " + reason);
+    }
   }
 
   /** Its notification expired before it could be sent. */
@@ -84,6 +159,16 @@ public sealed interface Resolution {
     @Override
     public DeliveryState state() {
       return DeliveryState.EXPIRED;
+    }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return false;
+    }
+
+    @Override
+    public String lastError() {
+      return "expired before it could be sent";
     }
   }
 
@@ -103,6 +188,17 @@ public sealed interface Resolution {
     @Override
     public DeliveryState state() {
       return DeliveryState.TARGET_GONE;
+    }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return true;
+    }
+
+    /** The provider's answer; also the device's invalidation reason. */
+    @Override
+    public String lastError() {
+      return bounded(cause.describe());
     }
   }
 
@@ -124,5 +220,29 @@ public sealed interface Resolution {
     public DeliveryState state() {
       return DeliveryState.PENDING;
     }
+
+    @Override
+    public boolean countsAsAttempt() {
+      return false;
+    }
+
+    /** {@code "released: <why>"}: a pending delivery whose last error says it was put back unsent. */
+    @Override
+    public String lastError() {
+      return bounded("released: " + why);
+    }
+  }
+
+  /** Text cut to {@link #MAX_LAST_ERROR} characters, the cut marked with an ellipsis. */
+  private static String bounded(String text) {
+    if (text.length() <= MAX_LAST_ERROR) {
+      return text;
+    }
+    int end = MAX_LAST_ERROR - 1;
+    // Never split a surrogate pair: half of one is not text a database will store.
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end) + "…";
   }
 }

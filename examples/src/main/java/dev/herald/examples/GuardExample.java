@@ -4,7 +4,7 @@ import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
 import dev.herald.Herald;
-import dev.herald.InMemoryOutboxStore;
+import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.spi.DeliveryGuard;

@@ -54,7 +54,7 @@ class ExamplesTest {
   void guardVetoesWhatTheHostNoLongerWants() {
     DeliveryState[] s = GuardExample.run(out);
     assertThat(s).containsExactly(DeliveryState.DELIVERED, DeliveryState.CANCELLED);
-    assertThat(printed()).contains("(schedule already started)");
+    assertThat(printed()).contains("(vetoed by the guard: schedule already started)");
   }
 
   @Test

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
 import dev.herald.Herald;
-import dev.herald.InMemoryOutboxStore;
+import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Recipient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.Channel;
 import dev.herald.DeviceTarget;
 import dev.herald.Herald;
-import dev.herald.InMemoryOutboxStore;
+import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;

@@ -100,7 +100,7 @@ class CompleteTest extends OnEachDatabase {
     }
 
     assertThat(only("vetoed").state()).isEqualTo(DeliveryState.CANCELLED);
-    assertThat(only("vetoed").lastError()).isEqualTo("cancelled: schedule already started");
+    assertThat(only("vetoed").lastError()).isEqualTo("vetoed by the guard: schedule already started");
     assertThat(only("vetoed").attempts()).isZero();
     assertThat(only("expired").state()).isEqualTo(DeliveryState.EXPIRED);
     assertThat(only("expired").attempts()).isZero();

@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.Outcome;
 import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
@@ -22,8 +21,6 @@ import org.jdbi.v3.core.Jdbi;
  * batches cannot deadlock on each other.
  */
 public final class Completer {
-  private static final int ERROR_MAX = 500;
-
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final DeviceStore devices;
@@ -75,10 +72,10 @@ public final class Completer {
       toks.add(c.fencingToken());
       Resolution r = c.resolution();
       states.add(Codes.of(r.state()));
-      incs.add(countsAsAttempt(r) ? 1 : 0);
-      delays.add(delayMillis(r));
-      pids.add(r instanceof Resolution.Delivered d ? Jdbc.clip(d.providerId(), 255) : null);
-      errs.add(Jdbc.clip(error(r), ERROR_MAX));
+      incs.add(r.countsAsAttempt() ? 1 : 0);
+      delays.add(r.delay() == null ? null : Math.max(0, r.delay().toMillis()));
+      pids.add(Jdbc.clip(r.providerId(), 255));
+      errs.add(r.lastError());
     }
     boolean invalidates = batch.stream()
         .anyMatch(c -> c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice());
@@ -118,53 +115,10 @@ public final class Completer {
           return target == null ? null : devices.idOf(h, target);
         }).findOne().orElse(null);
         if (deviceId != null) {
-          byDevice.putIfAbsent(deviceId, Jdbc.clip(describe(tg.cause()), ERROR_MAX));
+          byDevice.putIfAbsent(deviceId, tg.lastError());
         }
       }
     }
     byDevice.forEach((deviceId, reason) -> devices.invalidate(h, deviceId, reason));
   }
-
-  private static boolean countsAsAttempt(Resolution r) {
-    // Attempts count outcomes of sends; a veto, an expiry or a release sent nothing.
-    return r instanceof Resolution.Delivered || r instanceof Resolution.Retry || r instanceof Resolution.Dead
-        || r instanceof Resolution.TargetGone;
-  }
-
-  private static Long delayMillis(Resolution r) {
-    if (r instanceof Resolution.Retry retry) {
-      return Math.max(0, retry.delay().toMillis());
-    }
-    if (r instanceof Resolution.Release release) {
-      return Math.max(0, release.delay().toMillis());
-    }
-    return null;
-  }
-
-  private static String error(Resolution r) {
-    if (r instanceof Resolution.Retry retry) {
-      return describe(retry.cause());
-    }
-    if (r instanceof Resolution.Dead dead) {
-      return describe(dead.cause());
-    }
-    if (r instanceof Resolution.TargetGone tg) {
-      return describe(tg.cause());
-    }
-    if (r instanceof Resolution.Cancelled c) {
-      return "cancelled: " + c.reason();
-    }
-    if (r instanceof Resolution.Expired) {
-      return "expired before it could be sent";
-    }
-    if (r instanceof Resolution.Release rel) {
-      return "released: " + rel.why();
-    }
-    return null;
-  }
-
-  private static String describe(Outcome o) {
-    return o.describe();
-  }
-
 }

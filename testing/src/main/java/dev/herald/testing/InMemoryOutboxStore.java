@@ -1,6 +1,15 @@
-package dev.herald;
+package dev.herald.testing;
 
+import dev.herald.Delivery;
+import dev.herald.DeliveryState;
+import dev.herald.Device;
+import dev.herald.DeviceTarget;
+import dev.herald.EnqueueResult;
+import dev.herald.Notification;
+import dev.herald.NotificationStatus;
 import dev.herald.NotificationStatus.DeliveryStatus;
+import dev.herald.Outcome;
+import dev.herald.Recipient;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
@@ -66,6 +75,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     String lastError;
     String providerId;
     Instant finishedAt;
+    boolean fromRegistry;
   }
 
   /** A store on the system clock with a 7-day dedup window. */
@@ -136,17 +146,18 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     byKey.put(n.idempotencyKey(), note.id);
     if (n.recipient() instanceof Recipient.ToDevice td) {
       note.expanded = true;
-      addRow(note, td.target(), n.notBefore() == null ? now : n.notBefore());
+      addRow(note, td.target(), n.notBefore() == null ? now : n.notBefore(), false);
     }
     return new EnqueueResult(note.id, true);
   }
 
-  private void addRow(Note note, DeviceTarget target, Instant due) {
+  private void addRow(Note note, DeviceTarget target, Instant due, boolean fromRegistry) {
     Row row = new Row();
     row.id = nextId++;
     row.noteId = note.id;
     row.target = target;
     row.dueAt = due;
+    row.fromRegistry = fromRegistry;
     rows.put(row.id, row);
     note.rowIds.add(row.id);
   }
@@ -179,7 +190,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     boolean any = false;
     if (!note.expanded && note.ownState == DeliveryState.PENDING) {
       note.ownState = DeliveryState.CANCELLED;
-      note.reason = "cancelled by host";
+      note.reason = "cancelled by the host";
       note.finishedAt = now;
       any = true;
     }
@@ -187,7 +198,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
       Row r = rows.get(rid);
       if (r.state == DeliveryState.PENDING) {
         r.state = DeliveryState.CANCELLED;
-        r.lastError = "cancelled by host";
+        r.lastError = "cancelled by the host";
         r.finishedAt = now;
         any = true;
       }
@@ -251,7 +262,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
         continue;
       }
       for (Device d : active) {
-        addRow(note, d.target(), now);
+        addRow(note, d.target(), now, true);
       }
     }
   }
@@ -269,33 +280,19 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
       r.owner = null;
       r.leaseUntil = null;
       Resolution res = c.resolution();
-      if (res instanceof Resolution.Delivered del) {
+      if (res.countsAsAttempt()) {
         r.attempts++;
-        finishRow(r, DeliveryState.DELIVERED, null, now);
-        r.providerId = del.providerId();
-      } else if (res instanceof Resolution.Retry retry) {
-        r.attempts++;
-        r.state = DeliveryState.PENDING;
-        r.dueAt = now.plus(retry.delay());
-        r.lastError = describe(retry.cause());
-      } else if (res instanceof Resolution.Dead dead) {
-        r.attempts++;
-        finishRow(r, DeliveryState.DEAD, describe(dead.cause()), now);
-      } else if (res instanceof Resolution.Cancelled can) {
-        finishRow(r, DeliveryState.CANCELLED, can.reason(), now);
-      } else if (res instanceof Resolution.Expired) {
-        finishRow(r, DeliveryState.EXPIRED, "expired before it could be sent", now);
-      } else if (res instanceof Resolution.TargetGone gone) {
-        r.attempts++;
-        String why = describe(gone.cause());
-        finishRow(r, DeliveryState.TARGET_GONE, why, now);
-        if (gone.invalidateDevice()) {
-          invalidate(r.target, why, now);
-        }
-      } else if (res instanceof Resolution.Release rel) {
-        r.state = DeliveryState.PENDING;
-        r.dueAt = now.plus(rel.delay());
-        r.lastError = rel.why();
+      }
+      r.state = res.state();
+      r.lastError = res.lastError();
+      r.providerId = res.providerId();
+      if (res.delay() != null) {
+        r.dueAt = now.plus(res.delay());
+      } else {
+        r.finishedAt = now;
+      }
+      if (res instanceof Resolution.TargetGone gone && gone.invalidateDevice()) {
+        invalidate(r.target, res.lastError(), now);
       }
     }
     return stale;
@@ -308,9 +305,10 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
       devices.put(k, new Device(d.recipientId(), d.target(), Device.Status.INVALID, d.registeredAt(), d.lastSeenAt(), now, why));
     }
     // The device's other waiting deliveries would meet the same answer; finish them without sending.
+    // A delivery given its target explicitly bypasses the registry, as in the JDBC store.
     for (Row other : rows.values()) {
-      if (other.state == DeliveryState.PENDING && key(other.target).equals(k)) {
-        finishRow(other, DeliveryState.TARGET_GONE, why, now);
+      if (other.state == DeliveryState.PENDING && other.fromRegistry && key(other.target).equals(k)) {
+        finishRow(other, DeliveryState.TARGET_GONE, "device invalidated: " + why, now);
       }
     }
   }
@@ -319,10 +317,6 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     r.state = state;
     r.lastError = error;
     r.finishedAt = now;
-  }
-
-  private static String describe(Outcome o) {
-    return o.describe();
   }
 
   @Override

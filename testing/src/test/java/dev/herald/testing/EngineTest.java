@@ -1,13 +1,24 @@
-package dev.herald;
+package dev.herald.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.Channel;
+import dev.herald.CollapseKeys;
+import dev.herald.Delivery;
+import dev.herald.DeliveryState;
+import dev.herald.Device;
+import dev.herald.DeviceTarget;
+import dev.herald.EnqueueResult;
+import dev.herald.Herald;
+import dev.herald.InvalidInputException;
+import dev.herald.Notification;
+import dev.herald.NotificationStatus;
+import dev.herald.Outcome;
+import dev.herald.Recipient;
+import dev.herald.RetryPolicy;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
-import dev.herald.testing.MutableClock;
-import dev.herald.testing.RecordingListener;
-import dev.herald.testing.ScriptedTransport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -180,7 +191,7 @@ class EngineTest {
     assertThat(fcm.sent()).extracting(Delivery::notificationKey).containsExactly("ok-1");
     NotificationStatus s = store.find("cancelled-1").orElseThrow();
     assertThat(s.state()).isEqualTo(DeliveryState.CANCELLED);
-    assertThat(s.reason()).isEqualTo("schedule already started");
+    assertThat(s.reason()).isEqualTo("vetoed by the guard: schedule already started");
   }
 
   @Test

@@ -13,12 +13,15 @@ import java.util.List;
 public final class RecordingListener implements DeliveryListener {
   private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
+  /** Every event so far, in order. */
   public List<String> events() {
     synchronized (events) {
       return List.copyOf(events);
     }
   }
 
+  /** The events of one kind ({@code delivered}, {@code retry}, {@code dead}, {@code cancelled}, {@code expired},
+   * {@code invalidated}, {@code paused}, {@code resumed}, {@code stale}, {@code released}). */
   public List<String> events(String kind) {
     return events().stream().filter(e -> e.startsWith(kind + " ")).toList();
   }

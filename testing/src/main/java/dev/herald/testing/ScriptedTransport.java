@@ -25,15 +25,18 @@ public final class ScriptedTransport implements Transport {
   private final List<Delivery> sent = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean closed;
 
+  /** A transport for {@code channel} that delivers everything until scripted otherwise. */
   public ScriptedTransport(Channel channel) {
     this.channel = channel;
   }
 
+  /** The next unscripted send answers {@code outcome}. */
   public synchronized ScriptedTransport then(Outcome outcome) {
     script.add(d -> CompletableFuture.completedFuture(outcome));
     return this;
   }
 
+  /** The next unscripted send throws {@code e} from {@code send} itself. */
   public synchronized ScriptedTransport thenThrow(RuntimeException e) {
     script.add(d -> {
       throw e;
@@ -41,21 +44,25 @@ public final class ScriptedTransport implements Transport {
     return this;
   }
 
+  /** The next unscripted send returns a stage failed with {@code t}. */
   public synchronized ScriptedTransport thenFail(Throwable t) {
     script.add(d -> CompletableFuture.failedFuture(t));
     return this;
   }
 
+  /** The next unscripted send answers with the stage {@code f} makes (complete it later to model a slow service). */
   public synchronized ScriptedTransport thenStage(Function<Delivery, CompletionStage<Outcome>> f) {
     script.add(f);
     return this;
   }
 
+  /** Once the script is used up, every send answers {@code outcome}. */
   public synchronized ScriptedTransport always(Outcome outcome) {
     fallback = d -> CompletableFuture.completedFuture(outcome);
     return this;
   }
 
+  /** Once the script is used up, every send answers with the stage {@code f} makes. */
   public synchronized ScriptedTransport always(Function<Delivery, CompletionStage<Outcome>> f) {
     fallback = f;
     return this;
@@ -76,16 +83,19 @@ public final class ScriptedTransport implements Transport {
     return f.apply(delivery);
   }
 
+  /** Every delivery sent so far, in order. */
   public List<Delivery> sent() {
     synchronized (sent) {
       return List.copyOf(sent);
     }
   }
 
+  /** How many sends were made. */
   public int sendCount() {
     return sent.size();
   }
 
+  /** Whether {@link #close()} was called. */
   public boolean closed() {
     return closed;
   }
