@@ -9,6 +9,7 @@ import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;
 import dev.herald.spi.Completion;
 import dev.herald.spi.DeliveryGuard;
+import dev.herald.spi.OutboxStore;
 import dev.herald.spi.Resolution;
 import dev.herald.spi.Transport;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public final class Engine {
   private volatile boolean closed;
   private Thread poller;
   private Thread completer;
-  private AutoCloseable subscription;
+  private OutboxStore.Running storeWork;
 
   /** One claimed delivery between claim and recorded completion. */
   private static final class InFlight {
@@ -108,14 +109,20 @@ public final class Engine {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Starts the poll loop and the completer. */
+  /**
+   * Verifies the store, starts its background work, then the poll loop and the completer.
+   *
+   * @throws RuntimeException the store's own exception when it cannot serve (a missing schema, say);
+   *     nothing is started then
+   */
   public synchronized void start() {
     ensureOpen();
     if (running) {
       throw new IllegalStateException("Herald is already started");
     }
+    cfg.store().verify();
+    storeWork = cfg.store().start(waiter::wake);
     running = true;
-    subscription = cfg.store().subscribe(waiter::wake);
     completer = new Thread(this::completerLoop, "herald-completer-" + cfg.instanceId());
     completer.setDaemon(true);
     completer.start();
@@ -201,11 +208,11 @@ public final class Engine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (subscription != null) {
+    if (storeWork != null) {
       try {
-        subscription.close();
-      } catch (Exception e) {
-        log.warn("Herald could not close the store subscription", e);
+        storeWork.close();
+      } catch (RuntimeException e) {
+        log.warn("Herald could not stop the store's background work", e);
       }
     }
     for (ChannelGate g : gates.values()) {

@@ -63,13 +63,36 @@ public interface OutboxStore {
   Optional<NotificationStatus> find(String idempotencyKey);
 
   /**
-   * Asks the store to call {@code wakeUp} when new work may be due (a commit of an enqueue), so
-   * the engine can claim it without waiting for its next poll. Best effort: polling stays the safety
-   * net. The default never calls it.
+   * Checks that the store can serve an engine now, before the engine starts anything: for a
+   * database, that the schema exists at the version this Herald needs. {@code Herald.start()}
+   * calls it first and fails with its exception. The default checks nothing.
    *
-   * @return closes the subscription
+   * @throws dev.herald.HeraldException (a subclass naming the problem) when the store cannot serve
    */
-  default AutoCloseable subscribe(Runnable wakeUp) {
+  default void verify() {}
+
+  /**
+   * Starts the store's own background work for an engine that starts now, and returns what stops
+   * it: housekeeping such as purging and device pruning, and a wake-up listener that calls
+   * {@code wakeUp} when new work may be due (a commit of an enqueue here or, where the database can
+   * tell, in another process), so the engine claims it without waiting for its next poll. Wake-ups
+   * are best effort; polling stays the safety net. Called by {@code Herald.start()} after
+   * {@link #verify()}; the engine closes the returned handle when it closes. A store shared by
+   * several engines in one process runs its work once, until the last of them has closed. The
+   * default starts nothing.
+   *
+   * @param wakeUp fast and never throwing; may be called from any thread
+   * @return stops what this call started; idempotent
+   */
+  default Running start(Runnable wakeUp) {
     return () -> {};
+  }
+
+  /** The handle {@link #start} returns: closing it stops that engine's share of the store's work. */
+  @FunctionalInterface
+  interface Running extends AutoCloseable {
+    /** Stops; idempotent, never throws. */
+    @Override
+    void close();
   }
 }

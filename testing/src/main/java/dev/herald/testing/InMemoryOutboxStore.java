@@ -341,11 +341,14 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     return Optional.of(new NotificationStatus(note.id, idempotencyKey, state, reason, note.enqueuedAt, ds));
   }
 
+  /** Calls {@code wakeUp} after every enqueue that created something, until the handle is closed. */
   @Override
-  public AutoCloseable subscribe(Runnable wakeUp) {
+  public Running start(Runnable wakeUp) {
+    Objects.requireNonNull(wakeUp, "wakeUp");
     subscribers.add(wakeUp);
     return () -> subscribers.remove(wakeUp);
   }
+
 
   /** Every notification's status, in enqueue order: for tests and demos. */
   public synchronized List<NotificationStatus> all() {

@@ -91,7 +91,8 @@ public final class OutboxLatency {
         }
         public List<dev.herald.spi.Completion> complete(List<dev.herald.spi.Completion> c) { return engineStore.complete(c); }
         public java.util.Optional<dev.herald.NotificationStatus> find(String k) { return engineStore.find(k); }
-        public AutoCloseable subscribe(Runnable r) { return engineStore.subscribe(r); }
+        public void verify() { engineStore.verify(); }
+        public Running start(Runnable r) { return engineStore.start(r); }
       };
       Herald engine = Herald.builder().store(timed).transport(recorder).instanceId("latency")
           .pollInterval(Duration.ofMillis(pollMs)).build();

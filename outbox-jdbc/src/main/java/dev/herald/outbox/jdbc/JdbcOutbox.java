@@ -34,6 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -121,6 +122,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   private final Object lifecycle = new Object();
   private PgNotifyListener listener;
   private ScheduledExecutorService housekeeping;
+  private int started;
   private volatile boolean schemaVerified;
   private volatile boolean closed;
 
@@ -337,9 +339,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   @Override
   public ClaimBatch claim(ClaimRequest request) {
     Objects.requireNonNull(request, "request");
-    ClaimBatch batch = call("claim", () -> claimer.claim(request));
-    startHousekeeping();
-    return batch;
+    return call("claim", () -> claimer.claim(request));
   }
 
   /** Records outcomes in one fenced statement; see {@link OutboxStore#complete}. */
@@ -360,17 +360,46 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   }
 
   /**
-   * Calls {@code wakeUp} when work may have become due: at once after an enqueue or re-queue by this
-   * instance commits, and, on PostgreSQL with {@link Builder#listenNotify(boolean)}, when any
-   * instance's enqueue commits. {@code wakeUp} must be fast and should not throw.
+   * Checks the schema; see {@link #verifySchema()}. The engine calls it when it starts.
+   *
+   * @throws OutboxSchemaException saying what to do (usually: call {@link #migrate()})
    */
   @Override
-  public AutoCloseable subscribe(Runnable wakeUp) {
+  public void verify() {
+    verifySchema();
+  }
+
+  /**
+   * Starts this outbox's background work for an engine: on PostgreSQL with
+   * {@link Builder#listenNotify(boolean)} the LISTEN connection, and, unless
+   * {@link Builder#purgeInterval(Duration)} is zero, purging and device pruning every purge interval.
+   * {@code wakeUp} is called when work may have become due: at once after an enqueue or re-queue by
+   * this instance commits, and on a NOTIFY from any instance's enqueue. Engines sharing this outbox
+   * share its work, which stops when the last of them closes its handle (or the outbox is closed).
+   *
+   * @throws OutboxSchemaException when the schema is missing or of another version
+   * @throws IllegalStateException when the outbox is closed
+   */
+  @Override
+  public Running start(Runnable wakeUp) {
     Objects.requireNonNull(wakeUp, "wakeUp");
     checkOpen();
-    subscribers.add(wakeUp);
-    startListener();
-    return () -> subscribers.remove(wakeUp);
+    verifySchema();
+    synchronized (lifecycle) {
+      checkOpen();
+      subscribers.add(wakeUp);
+      if (started++ == 0) {
+        startListener();
+        startHousekeeping();
+      }
+    }
+    AtomicBoolean stopped = new AtomicBoolean();
+    return () -> {
+      if (stopped.compareAndSet(false, true)) {
+        subscribers.remove(wakeUp);
+        stopBackgroundWork(false);
+      }
+    };
   }
 
   /** Whether the PostgreSQL wake-up listener is connected right now. */
@@ -383,7 +412,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   /**
    * Deletes finished notifications older than the retention, in small batches, and forgets
    * idempotency keys whose dedup window has passed. Runs by itself every
-   * {@link Builder#purgeInterval(Duration)} once this instance has claimed, together with
+   * {@link Builder#purgeInterval(Duration)} while an engine runs on this outbox, together with
    * {@link OutboxAdmin#pruneDevices()}; call it directly to purge on your own schedule.
    *
    * @return how many notifications were deleted
@@ -596,19 +625,32 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   /** Stops the wake-up listener and the purge thread. Idempotent; the DataSource stays open. */
   @Override
   public void close() {
-    PgNotifyListener l;
-    ScheduledExecutorService h;
     synchronized (lifecycle) {
       if (closed) {
         return;
       }
       closed = true;
+    }
+    stopBackgroundWork(true);
+  }
+
+  /** Stops the listener and housekeeping when the last engine leaves, or at once on close. */
+  private void stopBackgroundWork(boolean all) {
+    PgNotifyListener l;
+    ScheduledExecutorService h;
+    synchronized (lifecycle) {
+      started = all ? 0 : Math.max(0, started - 1);
+      if (started > 0) {
+        return;
+      }
       l = listener;
       h = housekeeping;
       listener = null;
       housekeeping = null;
     }
-    subscribers.clear();
+    if (all) {
+      subscribers.clear();
+    }
     if (l != null) {
       l.close();
     }
@@ -786,7 +828,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     }
 
     /**
-     * How often an instance that claims runs {@link JdbcOutbox#purge()} and
+     * How often an instance whose engine runs (see {@link JdbcOutbox#start}) runs {@link JdbcOutbox#purge()} and
      * {@link OutboxAdmin#pruneDevices()}; default 10 minutes. {@link Duration#ZERO} turns the
      * built-in schedule off.
      */

@@ -12,6 +12,7 @@ import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.RetryPolicy;
+import dev.herald.spi.OutboxStore;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.spi.ClaimedDelivery;
@@ -114,7 +115,7 @@ class AdminTest extends OnEachDatabase {
   void requeueWakesSubscribers() throws Exception {
     kill("wake");
     java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
-    try (AutoCloseable sub = fx.outbox.subscribe(woken::countDown)) {
+    try (OutboxStore.Running sub = fx.outbox.start(woken::countDown)) {
       admin.requeue(DeadLetterQuery.byKey("wake"));
       assertThat(woken.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }

@@ -3,6 +3,10 @@ package dev.herald.outbox.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.Channel;
+import dev.herald.Herald;
+import dev.herald.spi.ClaimRequest;
+import dev.herald.testing.ScriptedTransport;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.TestDatabase;
@@ -10,6 +14,7 @@ import dev.herald.spi.InputValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +45,63 @@ class SchemaTest {
           .hasMessageContaining("call JdbcOutbox.migrate()");
       assertThatThrownBy(() -> o.enqueue(Fixture.toDevice("x"))).isInstanceOf(OutboxSchemaException.class);
       assertThat(o.admin().schemaVersion()).isZero();
+    }
+  }
+
+  @Test
+  void anEngineOnAMissingSchemaFailsToStartAndStartsNothing() {
+    String prefix = TestDatabase.newPrefix();
+    try (JdbcOutbox o = outbox(prefix)) {
+      Herald herald = Herald.builder().store(o).transport(new ScriptedTransport(Channel.FCM)).instanceId("no-schema")
+          .build();
+      assertThatThrownBy(herald::start).isInstanceOf(OutboxSchemaException.class)
+          .hasMessageContaining("call JdbcOutbox.migrate()");
+      assertThat(threads("herald-poller-no-schema", "herald-completer-no-schema", "herald-outbox-purge-" + prefix))
+          .as("threads after a refused start").isEmpty();
+      herald.close();
+    }
+  }
+
+  @Test
+  void housekeepingRunsWhileAnEngineRunsNotAfterAClaim() {
+    String prefix = TestDatabase.newPrefix();
+    try (JdbcOutbox o = JdbcOutbox.builder(TestDatabase.get(db).dataSource()).tablePrefix(prefix)
+        .purgeInterval(Duration.ofHours(1)).validator(InputValidator.none()).build()) {
+      o.migrate();
+      String purge = "herald-outbox-purge-" + prefix;
+      o.claim(new ClaimRequest("tool", Duration.ofSeconds(30), Map.of(Channel.FCM, 10)));
+      assertThat(threads(purge)).as("a claim starts nothing").isEmpty();
+      Herald a = Herald.builder().store(o).transport(new ScriptedTransport(Channel.FCM)).instanceId("engine-a").build();
+      Herald b = Herald.builder().store(o).transport(new ScriptedTransport(Channel.FCM)).instanceId("engine-b").build();
+      a.start();
+      b.start();
+      assertThat(threads(purge)).as("one housekeeper for two engines").hasSize(1);
+      a.close();
+      assertThat(threads(purge)).as("still one engine running").hasSize(1);
+      b.close();
+      awaitGone(purge);
+    } finally {
+      TestDatabase.get(db).dropPrefix(prefix);
+    }
+  }
+
+  private static List<String> threads(String... names) {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> List.of(names).contains(n)).toList();
+  }
+
+  private static void awaitGone(String name) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!threads(name).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("thread still alive 10 s after the last engine closed: " + name);
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
     }
   }
 
@@ -182,6 +244,6 @@ class SchemaTest {
     o.close();
     assertThatThrownBy(() -> o.enqueue(Fixture.toDevice("x"))).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("JdbcOutbox is closed");
-    assertThatThrownBy(() -> o.subscribe(() -> {})).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> o.start(() -> {})).isInstanceOf(IllegalStateException.class);
   }
 }

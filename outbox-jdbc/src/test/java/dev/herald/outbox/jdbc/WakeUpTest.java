@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.DeviceTarget;
+import dev.herald.spi.OutboxStore;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import java.sql.Connection;
@@ -31,7 +32,7 @@ class WakeUpTest {
   void ownTransactionEnqueueWakesLocalSubscribersOnH2() throws Exception {
     fx = new Fixture(Db.H2);
     LinkedBlockingQueue<Long> wakes = new LinkedBlockingQueue<>();
-    try (AutoCloseable sub = fx.outbox.subscribe(() -> wakes.add(System.nanoTime()))) {
+    try (OutboxStore.Running sub = fx.outbox.start(() -> wakes.add(System.nanoTime()))) {
       fx.outbox.enqueue(toDevice("local"));
       assertThat(wakes.poll(1, TimeUnit.SECONDS)).isNotNull();
       fx.outbox.enqueue(toDevice("local"));
@@ -46,7 +47,7 @@ class WakeUpTest {
     fx = new Fixture(Db.POSTGRESQL);
     JdbcOutbox engineSide = fx.another(b -> b);
     LinkedBlockingQueue<Long> wakes = new LinkedBlockingQueue<>();
-    try (AutoCloseable sub = engineSide.subscribe(() -> wakes.add(System.nanoTime()))) {
+    try (OutboxStore.Running sub = engineSide.start(() -> wakes.add(System.nanoTime()))) {
       awaitListening(engineSide);
       wakes.clear();
 
@@ -64,7 +65,7 @@ class WakeUpTest {
     fx = new Fixture(Db.POSTGRESQL);
     JdbcOutbox engineSide = fx.another(b -> b);
     LinkedBlockingQueue<Long> wakes = new LinkedBlockingQueue<>();
-    try (AutoCloseable sub = engineSide.subscribe(() -> wakes.add(System.nanoTime()))) {
+    try (OutboxStore.Running sub = engineSide.start(() -> wakes.add(System.nanoTime()))) {
       awaitListening(engineSide);
       wakes.clear();
       try (Connection c = fx.database.dataSource().getConnection()) {
@@ -89,7 +90,7 @@ class WakeUpTest {
     fx = new Fixture(Db.POSTGRESQL);
     JdbcOutbox engineSide = fx.another(b -> b);
     LinkedBlockingQueue<Long> wakes = new LinkedBlockingQueue<>();
-    try (AutoCloseable sub = engineSide.subscribe(() -> wakes.add(System.nanoTime()))) {
+    try (OutboxStore.Running sub = engineSide.start(() -> wakes.add(System.nanoTime()))) {
       awaitListening(engineSide);
       wakes.clear();
       fx.outbox.enqueue(Notification.builder("tomorrow").recipient(Recipient.device(new DeviceTarget.FcmToken("t")))
@@ -103,7 +104,7 @@ class WakeUpTest {
     fx = new Fixture(Db.POSTGRESQL);
     JdbcOutbox engineSide = fx.another(b -> b);
     LinkedBlockingQueue<Long> wakes = new LinkedBlockingQueue<>();
-    try (AutoCloseable sub = engineSide.subscribe(() -> wakes.add(System.nanoTime()))) {
+    try (OutboxStore.Running sub = engineSide.start(() -> wakes.add(System.nanoTime()))) {
       awaitListening(engineSide);
       try (Connection c = fx.database.dataSource().getConnection(); Statement s = c.createStatement()) {
         int killed = 0;
