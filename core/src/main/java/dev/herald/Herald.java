@@ -2,24 +2,13 @@ package dev.herald;
 
 import dev.herald.internal.Engine;
 import dev.herald.internal.EngineConfig;
-import dev.herald.internal.SafeListener;
 import dev.herald.internal.ValidatingDeviceRegistry;
 import dev.herald.spi.DeviceRegistry;
 import dev.herald.spi.InputValidator;
-import dev.herald.spi.DeliveryGuard;
-import dev.herald.spi.DeliveryListener;
 import dev.herald.spi.OutboxStore;
-import dev.herald.spi.Transport;
-import java.lang.management.ManagementFactory;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +41,7 @@ public final class Herald implements AutoCloseable {
   private final InputValidator validator;
   private final DeviceRegistry devices;
 
-  private Herald(EngineConfig config, DeviceRegistry registry) {
+  Herald(EngineConfig config, DeviceRegistry registry) {
     this.config = config;
     this.engine = new Engine(config);
     this.validator = InputValidator.of(config.transports());
@@ -189,30 +178,13 @@ public final class Herald implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link Herald}. Setters validate their value; {@link #build()} validates the
-   * combination. Not thread-safe; the built engine is.
+   * Configures a {@link Herald} on any {@link OutboxStore}; the engine settings are
+   * {@link EngineBuilder}'s. For a JDBC database, {@code JdbcHerald.builder(dataSource)} in
+   * herald-outbox-jdbc is the front door instead. Not thread-safe; the built engine is.
    */
-  public static final class Builder {
+  public static final class Builder extends EngineBuilder<Builder> {
     private OutboxStore store;
     private DeviceRegistry registry;
-    private final List<Transport> transports = new ArrayList<>();
-    private DeliveryGuard guard = DeliveryGuard.allowAll();
-    private final List<DeliveryListener> listeners = new ArrayList<>();
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private Clock clock = Clock.systemUTC();
-    private String instanceId;
-    private Duration pollInterval = Duration.ofSeconds(1);
-    private int batchSize = 100;
-    private Duration lease = Duration.ofSeconds(60);
-    private int maxInFlightPerChannel = 256;
-    private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    private int completionBatchSize = 500;
-    private Duration channelPause = Duration.ofSeconds(30);
-    private Duration maxChannelPause = Duration.ofMinutes(15);
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
-    private double valveShare = 0.5;
-    private int valveMinSamples = 20;
-    private Duration valveWindow = Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -223,129 +195,12 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
-     * The registry behind {@link Herald#devices()}; default none. Usually the same object as the
-     * store ({@code JdbcOutbox} and herald-testing's {@code InMemoryOutboxStore} are both).
+     * The registry behind {@link Herald#devices()}; default the store itself when it is also a
+     * {@link DeviceRegistry} (the JDBC outbox and herald-testing's in-memory store both are), else
+     * none.
      */
     public Builder deviceRegistry(DeviceRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** Adds the transport of one channel; at least one, one per channel. Closed by {@link Herald#close()}. */
-    public Builder transport(Transport transport) {
-      this.transports.add(Objects.requireNonNull(transport, "transport"));
-      return this;
-    }
-
-    /** Asked before every send; default lets everything through. */
-    public Builder guard(DeliveryGuard guard) {
-      this.guard = Objects.requireNonNull(guard, "guard");
-      return this;
-    }
-
-    /** Adds a listener; default none. Called in registration order. */
-    public Builder listener(DeliveryListener listener) {
-      this.listeners.add(Objects.requireNonNull(listener, "listener"));
-      return this;
-    }
-
-    /** When to retry and when to give up; default {@link RetryPolicy#defaults()}. */
-    public Builder retryPolicy(RetryPolicy retryPolicy) {
-      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-      return this;
-    }
-
-    /** The engine's clock (channel pauses); default UTC system clock. Due times use the store's clock. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Lease owner id; default host name, process id and a random suffix. 1-64 printable characters. */
-    public Builder instanceId(String instanceId) {
-      Objects.requireNonNull(instanceId, "instanceId");
-      if (instanceId.isEmpty() || instanceId.length() > 64 || !dev.herald.internal.Checks.printable(instanceId)) {
-        throw new IllegalArgumentException("instanceId must be 1-64 printable characters: "
-            + dev.herald.internal.Redact.quote(instanceId, 70));
-      }
-      this.instanceId = instanceId;
-      return this;
-    }
-
-    /** Longest wait between claims when nothing wakes the engine earlier; default 1 s. */
-    public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = positive("pollInterval", pollInterval);
-      return this;
-    }
-
-    /** Most deliveries claimed per channel in one statement; default 100. */
-    public Builder batchSize(int batchSize) {
-      this.batchSize = atLeast("batchSize", batchSize, 1);
-      return this;
-    }
-
-    /** How long a claim holds before another instance may take a delivery over; default 60 s. */
-    public Builder lease(Duration lease) {
-      this.lease = positive("lease", lease);
-      return this;
-    }
-
-    /** Most deliveries of one channel held (claimed, not yet recorded) at once; default 256. */
-    public Builder maxInFlightPerChannel(int maxInFlightPerChannel) {
-      this.maxInFlightPerChannel = atLeast("maxInFlightPerChannel", maxInFlightPerChannel, 1);
-      return this;
-    }
-
-    /** Threads that run guards and start sends; default max(2, processors). */
-    public Builder dispatchThreads(int dispatchThreads) {
-      this.dispatchThreads = atLeast("dispatchThreads", dispatchThreads, 1);
-      return this;
-    }
-
-    /** Most outcomes recorded in one store call; default 500. */
-    public Builder completionBatchSize(int completionBatchSize) {
-      this.completionBatchSize = atLeast("completionBatchSize", completionBatchSize, 1);
-      return this;
-    }
-
-    /** First pause of a channel whose sender failed; doubled after each failed probe; default 30 s. */
-    public Builder channelPause(Duration channelPause) {
-      this.channelPause = positive("channelPause", channelPause);
-      return this;
-    }
-
-    /** Longest pause between probes of a failed channel; default 15 min. */
-    public Builder maxChannelPause(Duration maxChannelPause) {
-      this.maxChannelPause = positive("maxChannelPause", maxChannelPause);
-      return this;
-    }
-
-    /** How long {@link Herald#close()} waits for in-flight sends; default 10 s. */
-    public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
-      return this;
-    }
-
-    /**
-     * The "target gone" safety valve: when at least {@code share} of a channel's last outcomes
-     * within {@code window} (and at least {@code minSamples} of them) are "target gone", devices are
-     * no longer invalidated; the message is kept and the channel paused and reported through
-     * {@link DeliveryListener#channelPaused}, because that pattern means wrong credentials or the
-     * wrong project, not dead devices. Default 0.5, 20 samples, 1 minute.
-     */
-    public Builder targetGoneSafetyValve(double share, int minSamples, Duration window) {
-      if (!(share > 0 && share <= 1)) {
-        throw new IllegalArgumentException("share must be in (0, 1]: " + share);
-      }
-      this.valveShare = share;
-      this.valveMinSamples = atLeast("minSamples", minSamples, 1);
-      this.valveWindow = positive("window", window);
-      return this;
-    }
-
-    /** Turns the "target gone" safety valve off: every "target gone" invalidates its device. */
-    public Builder disableTargetGoneSafetyValve() {
-      this.valveShare = 0;
       return this;
     }
 
@@ -359,44 +214,8 @@ public final class Herald implements AutoCloseable {
       if (store == null) {
         throw new IllegalStateException("store is required: call store(OutboxStore)");
       }
-      if (transports.isEmpty()) {
-        throw new IllegalStateException("at least one transport is required: call transport(Transport)");
-      }
-      Set<Channel> seen = new HashSet<>();
-      for (Transport t : transports) {
-        Channel c = Objects.requireNonNull(t.channel(), "transport.channel()");
-        if (!seen.add(c)) {
-          throw new IllegalStateException("transports must serve distinct channels: two for " + c);
-        }
-      }
-      if (maxChannelPause.compareTo(channelPause) < 0) {
-        throw new IllegalStateException("maxChannelPause must be >= channelPause: " + maxChannelPause + " < " + channelPause);
-      }
-      String id = instanceId != null ? instanceId : defaultInstanceId();
-      return new Herald(new EngineConfig(store, List.copyOf(transports), guard, new SafeListener(listeners), retryPolicy,
-          clock, id, pollInterval, batchSize, lease, maxInFlightPerChannel, dispatchThreads, completionBatchSize,
-          channelPause, maxChannelPause, shutdownTimeout, valveShare, valveMinSamples, valveWindow), registry);
-    }
-
-    private static String defaultInstanceId() {
-      String jvm = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
-      String s = jvm + "-" + UUID.randomUUID().toString().substring(0, 8);
-      return s.length() > 64 ? s.substring(s.length() - 64) : s;
-    }
-
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
-      }
-      return d;
-    }
-
-    private static int atLeast(String name, int v, int min) {
-      if (v < min) {
-        throw new IllegalArgumentException(name + " must be >= " + min + ": " + v);
-      }
-      return v;
+      DeviceRegistry devices = registry != null ? registry : store instanceof DeviceRegistry r ? r : null;
+      return buildEngine(store, devices);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.Channel;
 import dev.herald.Delivery;
+import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.spi.Transport;
 import java.util.ArrayDeque;
@@ -11,6 +12,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -24,6 +27,7 @@ public final class ScriptedTransport implements Transport {
       d -> CompletableFuture.completedFuture(new Outcome.Delivered("id-" + d.deliveryId()));
   private final List<Delivery> sent = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean closed;
+  private volatile Consumer<Notification> contentCheck = n -> {};
 
   /** A transport for {@code channel} that delivers everything until scripted otherwise. */
   public ScriptedTransport(Channel channel) {
@@ -66,6 +70,21 @@ public final class ScriptedTransport implements Transport {
   public synchronized ScriptedTransport always(Function<Delivery, CompletionStage<Outcome>> f) {
     fallback = f;
     return this;
+  }
+
+  /**
+   * Checks content as a real transport's {@link Transport#validate(Notification)} does (throw
+   * {@link dev.herald.InvalidInputException} to refuse): so a test can show that what a transport
+   * refuses is refused before anything is stored.
+   */
+  public ScriptedTransport validatingWith(Consumer<Notification> check) {
+    this.contentCheck = Objects.requireNonNull(check, "check");
+    return this;
+  }
+
+  @Override
+  public void validate(Notification notification) {
+    contentCheck.accept(notification);
   }
 
   @Override

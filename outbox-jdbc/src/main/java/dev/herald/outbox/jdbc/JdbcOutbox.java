@@ -91,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * subscribed, the one its wake-up listener keeps. {@link #close()} stops that listener and the
  * purge thread; it does not close the DataSource.
  */
-public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoCloseable {
+public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcOutbox.class);
 
   /** Default of {@link Builder#staleAfter(Duration)}: 60 days. */
@@ -138,7 +138,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     this.staleAfter = b.staleAfter;
     this.deviceRetention = b.deviceRetention;
     this.purgeBatchSize = b.purgeBatchSize;
-    this.validator = b.validator != null ? b.validator : InputValidator.none();
+    this.validator = b.validator;
     this.listenNotify = b.listenNotify;
     this.jdbi = Jdbi.create(dataSource);
     // Messages carry the start of the statement, never bound values (keys, recipient ids, payloads).
@@ -838,7 +838,7 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
     private int expansionBatchSize = 500;
     private Duration staleAfter = DEFAULT_STALE_AFTER;
     private Duration deviceRetention = DEFAULT_DEVICE_RETENTION;
-    private InputValidator validator; // null: none() with a warning at build()
+    private InputValidator validator; // required at build()
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -909,9 +909,9 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
      * payload over the channel's size limit, a channel no transport serves) fails at once with an
      * {@link InvalidInputException} naming the field, and nothing is stored.
      *
-     * <p>Without this call the outbox checks only what the model itself does, and {@link #build()}
-     * logs a warning, because such an input would be stored and fail only at send time, as a dead
-     * letter. Pass {@link InputValidator#none()} to choose that deliberately and silence the warning.
+     * <p>Required, so that it cannot be forgotten: {@link JdbcHerald} derives it from its transports.
+     * Pass {@link InputValidator#none()} to choose deliberately that only the model's own checks apply
+     * (input a transport refuses is then stored and fails at send time, as a dead letter).
      */
     public Builder validator(InputValidator validator) {
       this.validator = Objects.requireNonNull(validator, "validator");
@@ -962,13 +962,13 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
      * the schema (see {@link JdbcOutbox#migrate()} and {@link JdbcOutbox#verifySchema()}).
      */
     public JdbcOutbox build() {
+      if (validator == null) {
+        throw new IllegalStateException("validator is required: JdbcHerald derives it from its transports; an outbox "
+            + "used on its own takes validator(InputValidator.of(transports)), or validator(InputValidator.none()) "
+            + "to store what only the model checks");
+      }
       Dialect d = dialect != null ? dialect : Dialect.detect(dataSource);
       JdbcOutbox outbox = new JdbcOutbox(this, d);
-      if (validator == null) {
-        LOG.warn("Herald outbox: no validator configured, so endpoints and payload sizes are checked only at send "
-            + "time; pass validator(InputValidator.of(transports)), or validator(InputValidator.none()) to "
-            + "accept that");
-      }
       LOG.info("Herald outbox: dialect={}, tablePrefix={}, dedupWindow={}, retention={}, purgeInterval={}, staleAfter={}, "
               + "deviceRetention={}, listenNotify={}", d.name(), tablePrefix, dedupWindow, retention, purgeInterval,
           staleAfter, deviceRetention, listenNotify && d.supportsNotify());

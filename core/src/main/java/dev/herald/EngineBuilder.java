@@ -1,0 +1,250 @@
+package dev.herald;
+
+import dev.herald.internal.Checks;
+import dev.herald.internal.EngineConfig;
+import dev.herald.internal.Redact;
+import dev.herald.internal.SafeListener;
+import dev.herald.spi.DeliveryGuard;
+import dev.herald.spi.DeliveryListener;
+import dev.herald.spi.DeviceRegistry;
+import dev.herald.spi.OutboxStore;
+import dev.herald.spi.Transport;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The settings every Herald engine has, whatever its store: transports, guard, listeners, retry
+ * policy, timing and limits. {@link Herald#builder()} (any {@link OutboxStore}) and the JDBC front
+ * door's builder ({@code JdbcHerald.builder(dataSource)}) both extend it, so each setting is named,
+ * defaulted and checked in one place. Setters validate their value; the concrete builder's
+ * {@code build()} validates the combination. Not thread-safe.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class EngineBuilder<B extends EngineBuilder<B>> {
+  private final List<Transport> transports = new ArrayList<>();
+  private DeliveryGuard guard = DeliveryGuard.allowAll();
+  private final List<DeliveryListener> listeners = new ArrayList<>();
+  private RetryPolicy retryPolicy = RetryPolicy.defaults();
+  private Clock clock = Clock.systemUTC();
+  private String instanceId;
+  private Duration pollInterval = Duration.ofSeconds(1);
+  private int batchSize = 100;
+  private Duration lease = Duration.ofSeconds(60);
+  private int maxInFlightPerChannel = 256;
+  private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+  private int completionBatchSize = 500;
+  private Duration channelPause = Duration.ofSeconds(30);
+  private Duration maxChannelPause = Duration.ofMinutes(15);
+  private Duration shutdownTimeout = Duration.ofSeconds(10);
+  private double valveShare = 0.5;
+  private int valveMinSamples = 20;
+  private Duration valveWindow = Duration.ofMinutes(1);
+
+  /** For subclasses. */
+  protected EngineBuilder() {}
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /**
+   * Adds the transport of one channel; at least one, one per channel. It also decides what input is
+   * accepted for its channel before anything is stored (see {@link Transport#validate}). Closed when
+   * the engine closes.
+   */
+  public B transport(Transport transport) {
+    this.transports.add(Objects.requireNonNull(transport, "transport"));
+    return self();
+  }
+
+  /** Asked before every send; default lets everything through. */
+  public B guard(DeliveryGuard guard) {
+    this.guard = Objects.requireNonNull(guard, "guard");
+    return self();
+  }
+
+  /** Adds a listener; default none. Called in registration order. */
+  public B listener(DeliveryListener listener) {
+    this.listeners.add(Objects.requireNonNull(listener, "listener"));
+    return self();
+  }
+
+  /** When to retry and when to give up; default {@link RetryPolicy#defaults()}. */
+  public B retryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+    return self();
+  }
+
+  /** The engine's clock (channel pauses); default UTC system clock. Due times use the store's clock. */
+  public B clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return self();
+  }
+
+  /** Lease owner id; default host name, process id and a random suffix. 1-64 printable characters. */
+  public B instanceId(String instanceId) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (instanceId.isEmpty() || instanceId.length() > 64 || !Checks.printable(instanceId)) {
+      throw new IllegalArgumentException("instanceId must be 1-64 printable characters: " + Redact.quote(instanceId, 70));
+    }
+    this.instanceId = instanceId;
+    return self();
+  }
+
+  /** Longest wait between claims when nothing wakes the engine earlier; default 1 s. */
+  public B pollInterval(Duration pollInterval) {
+    this.pollInterval = positive("pollInterval", pollInterval);
+    return self();
+  }
+
+  /** Most deliveries claimed per channel in one statement; default 100. */
+  public B batchSize(int batchSize) {
+    this.batchSize = atLeast("batchSize", batchSize, 1);
+    return self();
+  }
+
+  /** How long a claim holds before another instance may take a delivery over; default 60 s. */
+  public B lease(Duration lease) {
+    this.lease = positive("lease", lease);
+    return self();
+  }
+
+  /** Most deliveries of one channel held (claimed, not yet recorded) at once; default 256. */
+  public B maxInFlightPerChannel(int maxInFlightPerChannel) {
+    this.maxInFlightPerChannel = atLeast("maxInFlightPerChannel", maxInFlightPerChannel, 1);
+    return self();
+  }
+
+  /** Threads that run guards and start sends; default max(2, processors). */
+  public B dispatchThreads(int dispatchThreads) {
+    this.dispatchThreads = atLeast("dispatchThreads", dispatchThreads, 1);
+    return self();
+  }
+
+  /** Most outcomes recorded in one store call; default 500. */
+  public B completionBatchSize(int completionBatchSize) {
+    this.completionBatchSize = atLeast("completionBatchSize", completionBatchSize, 1);
+    return self();
+  }
+
+  /** First pause of a channel whose sender failed; doubled after each failed probe; default 30 s. */
+  public B channelPause(Duration channelPause) {
+    this.channelPause = positive("channelPause", channelPause);
+    return self();
+  }
+
+  /** Longest pause between probes of a failed channel; default 15 min. */
+  public B maxChannelPause(Duration maxChannelPause) {
+    this.maxChannelPause = positive("maxChannelPause", maxChannelPause);
+    return self();
+  }
+
+  /** How long closing waits for in-flight sends; default 10 s. */
+  public B shutdownTimeout(Duration shutdownTimeout) {
+    this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+    return self();
+  }
+
+  /**
+   * The "target gone" safety valve: when at least {@code share} of a channel's last outcomes
+   * within {@code window} (and at least {@code minSamples} of them) are "target gone", devices are
+   * no longer invalidated; the message is kept and the channel paused and reported through
+   * {@link DeliveryListener#channelPaused}, because that pattern means wrong credentials or the
+   * wrong project, not dead devices. Default 0.5, 20 samples, 1 minute.
+   */
+  public B targetGoneSafetyValve(double share, int minSamples, Duration window) {
+    if (!(share > 0 && share <= 1)) {
+      throw new IllegalArgumentException("share must be in (0, 1]: " + share);
+    }
+    this.valveShare = share;
+    this.valveMinSamples = atLeast("minSamples", minSamples, 1);
+    this.valveWindow = positive("window", window);
+    return self();
+  }
+
+  /** Turns the "target gone" safety valve off: every "target gone" invalidates its device. */
+  public B disableTargetGoneSafetyValve() {
+    this.valveShare = 0;
+    return self();
+  }
+
+  /** The transports added so far, in order: what a front door derives its input validator from. */
+  protected final List<Transport> transports() {
+    return List.copyOf(transports);
+  }
+
+  /**
+   * Validates the combination and builds an engine (not started) on this store.
+   *
+   * @param store where notifications wait and outcomes are recorded
+   * @param registry the devices behind {@link Herald#devices()}, or null for none
+   * @throws IllegalStateException when no transport was added, two transports share a channel, or
+   *     maxChannelPause is shorter than channelPause
+   */
+  protected final Herald buildEngine(OutboxStore store, DeviceRegistry registry) {
+    Objects.requireNonNull(store, "store");
+    if (transports.isEmpty()) {
+      throw new IllegalStateException("at least one transport is required: call transport(Transport)");
+    }
+    Set<Channel> seen = new HashSet<>();
+    for (Transport t : transports) {
+      Channel c = Objects.requireNonNull(t.channel(), "transport.channel()");
+      if (!seen.add(c)) {
+        throw new IllegalStateException("transports must serve distinct channels: two for " + c);
+      }
+    }
+    if (maxChannelPause.compareTo(channelPause) < 0) {
+      throw new IllegalStateException("maxChannelPause must be >= channelPause: " + maxChannelPause + " < " + channelPause);
+    }
+    EngineConfig config = EngineConfig.builder()
+        .store(store)
+        .transports(List.copyOf(transports))
+        .guard(guard)
+        .listener(new SafeListener(listeners))
+        .retryPolicy(retryPolicy)
+        .clock(clock)
+        .instanceId(instanceId != null ? instanceId : defaultInstanceId())
+        .pollInterval(pollInterval)
+        .batchSize(batchSize)
+        .lease(lease)
+        .maxInFlightPerChannel(maxInFlightPerChannel)
+        .dispatchThreads(dispatchThreads)
+        .completionBatchSize(completionBatchSize)
+        .channelPause(channelPause)
+        .maxChannelPause(maxChannelPause)
+        .shutdownTimeout(shutdownTimeout)
+        .valve(valveShare, valveMinSamples, valveWindow)
+        .build();
+    return new Herald(config, registry);
+  }
+
+  private static String defaultInstanceId() {
+    String jvm = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+    String s = jvm + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return s.length() > 64 ? s.substring(s.length() - 64) : s;
+  }
+
+  private static Duration positive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be > 0: " + d);
+    }
+    return d;
+  }
+
+  private static int atLeast(String name, int v, int min) {
+    if (v < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ": " + v);
+    }
+    return v;
+  }
+}
