@@ -243,9 +243,9 @@ public final class JdbcHerald implements AutoCloseable {
       this.outbox = JdbcOutbox.builder(Objects.requireNonNull(dataSource, "dataSource"));
     }
 
-    /** The database dialect; default detected from the DataSource at {@link #build()}. */
-    public Builder dialect(Dialect dialect) {
-      outbox.dialect(dialect);
+    /** The database; default detected from the DataSource at {@link #build()}. */
+    public Builder database(Database database) {
+      outbox.database(database);
       return this;
     }
 

@@ -7,9 +7,11 @@ import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.NotificationStatus;
 import dev.herald.outbox.jdbc.internal.AdminStore;
+import dev.herald.outbox.jdbc.internal.Canceller;
 import dev.herald.outbox.jdbc.internal.Claimer;
 import dev.herald.outbox.jdbc.internal.Completer;
 import dev.herald.outbox.jdbc.internal.DeviceStore;
+import dev.herald.outbox.jdbc.internal.Dialect;
 import dev.herald.outbox.jdbc.internal.Enqueuer;
 import dev.herald.outbox.jdbc.internal.Jdbc;
 import dev.herald.outbox.jdbc.internal.Migrator;
@@ -115,6 +117,7 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   private final Enqueuer enqueuer;
   private final Claimer claimer;
   private final Completer completer;
+  private final Canceller canceller;
   private final DeviceStore devices;
   private final StatusReader status;
   private final Purger purger;
@@ -148,6 +151,7 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
     this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
     this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize);
     this.devices = new DeviceStore(jdbi, dialect, tables);
+    this.canceller = new Canceller(tables);
     this.completer = new Completer(jdbi, dialect, tables, devices);
     this.status = new StatusReader(jdbi, tables);
     this.purger = new Purger(jdbi, dialect, tables, retention, dedupWindow, b.purgeBatchSize);
@@ -318,7 +322,7 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   public boolean cancel(String idempotencyKey, String reason) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(reason, "reason");
-    return inOwnTransaction("cancel", c -> cancelOn(c, idempotencyKey, reason));
+    return inOwnTransaction("cancel", c -> canceller.cancel(c, idempotencyKey, reason));
   }
 
   /**
@@ -342,7 +346,7 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   public boolean cancel(Connection connection, String idempotencyKey, String reason) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(reason, "reason");
-    return inCallerTransaction(connection, "cancel", c -> cancelOn(c, idempotencyKey, reason));
+    return inCallerTransaction(connection, "cancel", c -> canceller.cancel(c, idempotencyKey, reason));
   }
 
   /** Cancels within the transaction of a jdbi handle; see {@link #cancel(Connection, String)}. */
@@ -355,37 +359,6 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   public boolean cancel(Handle handle, String idempotencyKey, String reason) {
     Objects.requireNonNull(handle, "handle");
     return cancel(handle.getConnection(), idempotencyKey, reason);
-  }
-
-  private boolean cancelOn(Connection c, String idempotencyKey, String reason) throws SQLException {
-    Long id = null;
-    try (PreparedStatement ps = c.prepareStatement("SELECT notification_id FROM " + tables.dedup()
-        + " WHERE idempotency_key = ?")) {
-      ps.setString(1, idempotencyKey);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          id = rs.getLong(1);
-        }
-      }
-    }
-    if (id == null) {
-      return false;
-    }
-    String r = Jdbc.clip(reason, 500);
-    int n = 0;
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables.notification() + " SET state = 4, next_at = NULL,"
-        + " finished_at = CURRENT_TIMESTAMP, reason = ? WHERE id = ? AND state = 0")) {
-      ps.setString(1, r);
-      ps.setLong(2, id);
-      n += ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables.delivery() + " SET state = 4, next_at = NULL,"
-        + " finished_at = CURRENT_TIMESTAMP, last_error = ? WHERE notification_id = ? AND state = 0")) {
-      ps.setString(1, r);
-      ps.setLong(2, id);
-      n += ps.executeUpdate();
-    }
-    return n > 0;
   }
 
   // ---------------------------------------------------------------- engine side
@@ -667,9 +640,9 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** The dialect in use. */
-  public Dialect dialect() {
-    return dialect;
+  /** The database this outbox runs on (detected or named). */
+  public Database database() {
+    return dialect.database();
   }
 
   /** The table prefix in use. */
@@ -844,9 +817,9 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** The database dialect; default detected from the DataSource's product name at {@link #build()}. */
-    public Builder dialect(Dialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    /** The database; default detected from the DataSource's product name at {@link #build()}. */
+    public Builder database(Database database) {
+      this.dialect = Dialect.of(Objects.requireNonNull(database, "database"));
       return this;
     }
 

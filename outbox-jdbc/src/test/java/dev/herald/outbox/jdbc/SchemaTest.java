@@ -202,7 +202,7 @@ class SchemaTest {
   @Test
   void dialectIsDetectedFromTheDataSource() {
     try (JdbcOutbox o = outbox(TestDatabase.newPrefix())) {
-      assertThat(o.dialect()).isEqualTo(db == Db.H2 ? Dialect.h2() : Dialect.postgresql());
+      assertThat(o.database()).isEqualTo(db == Db.H2 ? Database.H2 : Database.POSTGRESQL);
       assertThat(o.toString()).contains(db == Db.H2 ? "h2" : "postgresql");
     }
   }

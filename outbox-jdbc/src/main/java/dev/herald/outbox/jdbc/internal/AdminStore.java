@@ -4,7 +4,6 @@ import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.outbox.jdbc.DeadLetter;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
-import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.outbox.jdbc.OutboxStats;
 import java.time.Duration;
 import java.time.Instant;

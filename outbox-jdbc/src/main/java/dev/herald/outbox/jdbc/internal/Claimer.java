@@ -4,7 +4,6 @@ import dev.herald.Channel;
 import dev.herald.CollapseKeys;
 import dev.herald.Delivery;
 import dev.herald.DeviceTarget;
-import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
 import dev.herald.spi.ClaimedDelivery;

@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package dev.herald.outbox.jdbc.internal;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.outbox.jdbc.PrunedDevices;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

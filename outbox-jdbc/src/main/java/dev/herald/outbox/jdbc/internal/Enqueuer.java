@@ -3,7 +3,6 @@ package dev.herald.outbox.jdbc.internal;
 import dev.herald.EnqueueResult;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.Dialect;
 import java.sql.SQLException;
 import org.jdbi.v3.core.Handle;
 
@@ -13,6 +12,11 @@ public final class H2Dialect implements Dialect {
   public static final H2Dialect INSTANCE = new H2Dialect();
 
   private H2Dialect() {}
+
+  @Override
+  public dev.herald.outbox.jdbc.Database database() {
+    return dev.herald.outbox.jdbc.Database.H2;
+  }
 
   @Override
   public String name() {

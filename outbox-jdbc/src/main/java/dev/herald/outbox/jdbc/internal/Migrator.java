@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.outbox.jdbc.OutboxException;
 import dev.herald.outbox.jdbc.OutboxSchemaException;
 import java.io.IOException;

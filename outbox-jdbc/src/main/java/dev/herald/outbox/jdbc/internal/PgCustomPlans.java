@@ -8,13 +8,13 @@ import org.postgresql.PGStatement;
 
 /**
  * Keeps pgjdbc from turning the outbox's occasional statements into server-prepared ones with cached
- * generic plans; statements marked {@link dev.herald.outbox.jdbc.Dialect#PINNED} run under pinned
+ * generic plans; statements marked {@link Dialect#PINNED} run under pinned
  * index plans and keep the cache.
  */
 public final class PgCustomPlans implements StatementCustomizer {
   @Override
   public void beforeExecution(PreparedStatement stmt, StatementContext ctx) throws SQLException {
-    if (!Boolean.TRUE.equals(ctx.getAttribute(dev.herald.outbox.jdbc.Dialect.PINNED)) && stmt.isWrapperFor(PGStatement.class)) {
+    if (!Boolean.TRUE.equals(ctx.getAttribute(Dialect.PINNED)) && stmt.isWrapperFor(PGStatement.class)) {
       stmt.unwrap(PGStatement.class).setPrepareThreshold(0);
     }
   }

@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.Dialect;
 import java.sql.SQLException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -11,6 +10,11 @@ public final class PostgresDialect implements Dialect {
   public static final PostgresDialect INSTANCE = new PostgresDialect();
 
   private PostgresDialect() {}
+
+  @Override
+  public dev.herald.outbox.jdbc.Database database() {
+    return dev.herald.outbox.jdbc.Database.POSTGRESQL;
+  }
 
   @Override
   public String name() {

@@ -1,6 +1,5 @@
 package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.Dialect;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
-package dev.herald.outbox.jdbc;
+package dev.herald.outbox.jdbc.internal;
 
-import dev.herald.outbox.jdbc.internal.H2Dialect;
-import dev.herald.outbox.jdbc.internal.PostgresDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import dev.herald.outbox.jdbc.Database;
+import dev.herald.outbox.jdbc.OutboxException;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -16,10 +16,21 @@ import org.jdbi.v3.core.Jdbi;
  * wake other instances, and where its migration scripts live.
  *
  * <p>Herald ships {@link #postgresql()} (the primary target) and {@link #h2()} (embedded; tests and
- * quick starts). A MySQL or MariaDB dialect would fill the same methods and ship its own scripts.
- * Implementations are immutable and thread-safe.
+ * quick starts); hosts choose between them with {@link Database}. A MySQL or MariaDB dialect would
+ * fill the same methods and ship its own scripts. Implementations are immutable and thread-safe.
  */
 public interface Dialect {
+
+  /** The dialect of a database Herald supports. */
+  static Dialect of(Database database) {
+    return switch (database) {
+      case POSTGRESQL -> postgresql();
+      case H2 -> h2();
+    };
+  }
+
+  /** Which {@link Database} this dialect serves. */
+  Database database();
 
   /** PostgreSQL 13 or later. */
   static Dialect postgresql() {
@@ -49,7 +60,7 @@ public interface Dialect {
         return h2();
       }
       throw new IllegalStateException("unsupported database " + product
-          + ": the Herald outbox supports PostgreSQL and H2; pass a Dialect to JdbcOutbox.Builder.dialect");
+          + ": the Herald outbox supports PostgreSQL and H2; name the database with JdbcHerald.Builder.database");
     } catch (SQLException e) {
       throw new OutboxException("could not connect to detect the database dialect: " + e.getMessage(), e);
     }
