@@ -4,14 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.DeadLetter;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.spi.InputValidator;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,26 +33,23 @@ public final class DeadLetters {
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out,
           d -> broken.get() ? Outcome.rejected("INVALID_ARGUMENT", "message.android.ttl: Illegal duration format")
               : Outcome.delivered("ok"));
-      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
-      outbox.migrate();
-      try (Herald herald = Herald.builder().store(outbox).transport(fcm).build()) {
+      try (JdbcHerald herald = JdbcHerald.builder(db).transport(fcm).build()) {
+        herald.migrate();
         for (int i = 1; i <= 3; i++) {
           herald.enqueue(Notification.builder("promo-" + i)
               .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cDeadFid0123456789ab" + i + "x")))
               .title("Promo " + i).build());
         }
         herald.runOnce();
-        List<DeadLetter> dead = outbox.admin().deadLetters(DeadLetterQuery.all());
+        List<DeadLetter> dead = herald.admin().deadLetters(DeadLetterQuery.all());
         dead.forEach(d -> out.println("dead: " + d.idempotencyKey() + " after " + d.attempts() + " attempt(s): " + d.lastError()));
         broken.set(false);
-        int requeued = outbox.admin().requeue(DeadLetterQuery.byKey("promo-1"));
+        int requeued = herald.admin().requeue(DeadLetterQuery.byKey("promo-1"));
         out.println("re-queued " + requeued + " (promo-1 only)");
         herald.runOnce();
         DeliveryState promo1 = herald.find("promo-1").orElseThrow().state();
-        out.println("promo-1 is now " + promo1 + "; still dead: " + outbox.admin().deadLetters(DeadLetterQuery.all()).size());
+        out.println("promo-1 is now " + promo1 + "; still dead: " + herald.admin().deadLetters(DeadLetterQuery.all()).size());
         return new Object[] {dead, promo1};
-      } finally {
-        outbox.close();
       }
     }
   }

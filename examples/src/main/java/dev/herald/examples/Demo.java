@@ -6,7 +6,6 @@ import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.NotificationStatus;
 import dev.herald.Outcome;
@@ -16,10 +15,9 @@ import dev.herald.examples.sim.SimulatedFcm;
 import dev.herald.examples.sim.SimulatedWebPushService;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
-import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
-import dev.herald.spi.InputValidator;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
@@ -83,11 +81,6 @@ public final class Demo {
           .subject("mailto:ops@herald.dev")
           .endpointPolicy(EndpointPolicy.builder().allowKnownPushServices().allowHttp(true).allowLoopback(true).build())
           .build();
-      // The outbox refuses what these transports would refuse, before anything is stored.
-      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcmTransport, webPush))).build();
-      outbox.migrate();
-      say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
-
       DeliveryGuard scheduleStillPending = d -> {
         String id = d.content().data().get("scheduleId");
         String status = scheduleStatus(db, id);
@@ -95,9 +88,8 @@ public final class Demo {
             : DeliveryGuard.Verdict.veto("schedule " + id + " is " + status.toLowerCase());
       };
 
-      try (Herald herald = Herald.builder()
-          .store(outbox)
-          .deviceRegistry(outbox)
+      // One object for everything: it refuses what these transports would refuse, before anything is stored.
+      try (JdbcHerald herald = JdbcHerald.builder(db)
           .transport(fcmTransport)
           .transport(webPush)
           .guard(scheduleStillPending)
@@ -105,6 +97,8 @@ public final class Demo {
           .retryPolicy(RetryPolicy.builder().initialDelay(Duration.ofMillis(500)).build())
           .pollInterval(Duration.ofMillis(200))
           .build()) {
+        herald.migrate();
+        say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
         herald.start();
 
         herald.devices().register(MEMBER, new DeviceTarget.FcmInstallation(PHONE_FID));
@@ -116,16 +110,16 @@ public final class Demo {
         say("app", MEMBER + " still has an old tablet's legacy FCM token (the app was uninstalled)");
 
         Instant startsAt = Instant.now().plusSeconds(3);
-        createSchedule(db, outbox, "42", startsAt);
+        createSchedule(db, herald, "42", startsAt);
         say("app", "schedule 42 created and its reminder enqueued in one transaction, due at +3 s");
-        boolean created = enqueueReminder(db, outbox, "42", startsAt);
+        boolean created = enqueueReminder(db, herald, "42", startsAt);
         say("app", "the ScheduleCreated event was consumed twice: second enqueue " + (created ? "CREATED (bug!)" : "was a duplicate"));
 
-        createSchedule(db, outbox, "43", startsAt);
-        cancelSchedule(db, outbox, "43");
+        createSchedule(db, herald, "43", startsAt);
+        cancelSchedule(db, herald, "43");
         say("app", "schedule 43 created, then cancelled: its reminder is cancelled in the same transaction");
 
-        createSchedule(db, outbox, "44", startsAt);
+        createSchedule(db, herald, "44", startsAt);
         setStatus(db, "44", "STARTED");
         say("app", "schedule 44 created, then started early: the guard will veto its reminder at send time");
 
@@ -134,14 +128,14 @@ public final class Demo {
 
         List<String> keys = List.of(key("42"), key("43"), key("44"));
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (!keys.stream().allMatch(k -> outbox.find(k).map(s -> s.state().terminal()).orElse(false))) {
+        while (!keys.stream().allMatch(k -> herald.find(k).map(s -> s.state().terminal()).orElse(false))) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("the demo did not finish in 40 s");
           }
           Thread.sleep(100);
         }
-        List<NotificationStatus> result = keys.stream().map(k -> outbox.find(k).orElseThrow()).toList();
-        printTables(result, outbox.devices(MEMBER));
+        List<NotificationStatus> result = keys.stream().map(k -> herald.find(k).orElseThrow()).toList();
+        printTables(result, herald.devices().devices(MEMBER));
         return result;
       }
     }
@@ -232,7 +226,7 @@ public final class Demo {
   }
 
   /** The host's business transaction: the schedule row and its reminder commit together or not at all. */
-  private static void createSchedule(HikariDataSource db, JdbcOutbox outbox, String id, Instant startsAt) throws SQLException {
+  private static void createSchedule(HikariDataSource db, JdbcHerald herald, String id, Instant startsAt) throws SQLException {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("insert into schedules values (?, ?, ?, 'SCHEDULED')")) {
@@ -241,24 +235,32 @@ public final class Demo {
         ps.setTimestamp(3, Timestamp.from(startsAt));
         ps.executeUpdate();
       }
-      outbox.enqueue(c, reminder(id, startsAt));
+      herald.enqueue(c, reminder(id, startsAt));
       c.commit();
     }
   }
 
   /** What a consumer of the ScheduleCreated event does; safe to run twice. */
-  private static boolean enqueueReminder(HikariDataSource db, JdbcOutbox outbox, String id, Instant startsAt) throws SQLException {
+  private static boolean enqueueReminder(HikariDataSource db, JdbcHerald herald, String id, Instant startsAt) throws SQLException {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
-      boolean created = outbox.enqueue(c, reminder(id, startsAt)).created();
+      boolean created = herald.enqueue(c, reminder(id, startsAt)).created();
       c.commit();
       return created;
     }
   }
 
-  private static void cancelSchedule(HikariDataSource db, JdbcOutbox outbox, String id) throws SQLException {
-    setStatus(db, id, "CANCELLED");
-    outbox.cancel(key(id));
+  /** The host cancels the schedule and its reminder in one transaction. */
+  private static void cancelSchedule(HikariDataSource db, JdbcHerald herald, String id) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("update schedules set status = 'CANCELLED' where id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      herald.cancel(c, key(id));
+      c.commit();
+    }
   }
 
   private static void setStatus(HikariDataSource db, String id, String status) throws SQLException {

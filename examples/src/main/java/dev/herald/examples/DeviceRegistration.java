@@ -4,11 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.spi.InputValidator;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -29,9 +27,8 @@ public final class DeviceRegistration {
   static List<DeviceTarget> run(PrintStream out) {
     try (HikariDataSource db = ExampleSupport.h2("devices")) {
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
-      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
-      outbox.migrate();
-      try (Herald herald = Herald.builder().store(outbox).deviceRegistry(outbox).transport(fcm).build()) {
+      try (JdbcHerald herald = JdbcHerald.builder(db).transport(fcm).build()) {
+        herald.migrate();
         DeviceTarget legacy = new DeviceTarget.FcmToken("fLegacyToken:APA91bExampleExampleExample");
         DeviceTarget fid = new DeviceTarget.FcmInstallation("cNewFid0123456789abcde");
         DeviceTarget laptopApp = new DeviceTarget.FcmInstallation("cLaptopFid0123456789ab");
@@ -49,8 +46,6 @@ public final class DeviceRegistration {
         herald.enqueue(Notification.builder("welcome-back").recipient(Recipient.id("member-7")).title("Welcome back").build());
         herald.runOnce();
         return herald.find("welcome-back").orElseThrow().deliveries().stream().map(d -> d.target()).toList();
-      } finally {
-        outbox.close();
       }
     }
   }

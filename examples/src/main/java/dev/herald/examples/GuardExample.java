@@ -1,12 +1,12 @@
 package dev.herald.examples;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
-import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.Recipient;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.spi.DeliveryGuard;
 import java.io.PrintStream;
 import java.util.Map;
@@ -32,9 +32,10 @@ public final class GuardExample {
       return "SCHEDULED".equals(status) ? DeliveryGuard.Verdict.proceed()
           : DeliveryGuard.Verdict.veto("schedule already " + status.toLowerCase());
     };
-    InMemoryOutboxStore store = new InMemoryOutboxStore();
-    try (Herald herald = Herald.builder().store(store)
-        .transport(new ExampleSupport.ConsoleTransport(Channel.FCM, out)).guard(stillScheduled).build()) {
+    try (HikariDataSource db = ExampleSupport.h2("guard");
+        JdbcHerald herald = JdbcHerald.builder(db)
+            .transport(new ExampleSupport.ConsoleTransport(Channel.FCM, out)).guard(stillScheduled).build()) {
+      herald.migrate();
       for (String id : new String[] {"1", "2"}) {
         herald.enqueue(Notification.builder("schedule-" + id + ":starts")
             .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cGuardFid0123456789abc")))
@@ -42,10 +43,10 @@ public final class GuardExample {
       }
       scheduleStatus.put("2", "STARTED"); // the host's state changed after the enqueue
       herald.runOnce();
-      DeliveryState[] states = {store.find("schedule-1:starts").orElseThrow().state(),
-          store.find("schedule-2:starts").orElseThrow().state()};
+      DeliveryState[] states = {herald.find("schedule-1:starts").orElseThrow().state(),
+          herald.find("schedule-2:starts").orElseThrow().state()};
       out.println("schedule-1: " + states[0] + "; schedule-2: " + states[1] + " ("
-          + store.find("schedule-2:starts").orElseThrow().reason() + ")");
+          + herald.find("schedule-2:starts").orElseThrow().reason() + ")");
       return states;
     }
   }

@@ -1,18 +1,20 @@
 package dev.herald.examples;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
-import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.micrometer.MicrometerDeliveryListener;
+import dev.herald.outbox.jdbc.JdbcHerald;
+import dev.herald.outbox.jdbc.OutboxStats;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Delivery metrics through Micrometer: counters by channel and result, a send-latency timer, the
@@ -29,19 +31,22 @@ public final class MetricsExample {
   /** Returns the registry after ten deliveries, every third one failing once. */
   static MeterRegistry run(PrintStream out) {
     MeterRegistry registry = new SimpleMeterRegistry();
-    InMemoryOutboxStore store = new InMemoryOutboxStore();
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, null,
         d -> (n.getAndIncrement() % 3 == 0 && d.attempt() == 1) ? Outcome.retry("UNAVAILABLE", "try later") : Outcome.delivered("ok"));
-    MicrometerDeliveryListener metrics = MicrometerDeliveryListener.builder(registry)
-        .backlog(() -> store.all().stream().filter(s -> !s.state().terminal()).count())
-        .build();
-    try (Herald herald = Herald.builder().store(store).transport(fcm).listener(metrics).build()) {
+    // The backlog gauge reads the outbox: notifications not yet finished (pending or in flight).
+    AtomicLong open = new AtomicLong();
+    MicrometerDeliveryListener metrics = MicrometerDeliveryListener.builder(registry).backlog(open::get).build();
+    try (HikariDataSource db = ExampleSupport.h2("metrics");
+        JdbcHerald herald = JdbcHerald.builder(db).transport(fcm).listener(metrics).build()) {
+      herald.migrate();
       for (int i = 0; i < 10; i++) {
         herald.enqueue(Notification.builder("m-" + i)
             .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cMetricFid0123456789a" + i))).title("t").build());
       }
       herald.runOnce();
+      OutboxStats stats = herald.admin().stats();
+      open.set(stats.count(DeliveryState.PENDING) + stats.count(DeliveryState.IN_FLIGHT) + stats.awaitingExpansion());
     }
     for (Meter m : registry.getMeters()) {
       StringBuilder line = new StringBuilder(m.getId().getName());
@@ -49,8 +54,7 @@ public final class MetricsExample {
       m.measure().forEach(ms -> line.append(' ').append(ms.getStatistic().name().toLowerCase()).append('=').append(ms.getValue()));
       out.println(line);
     }
-    long pending = store.all().stream().filter(s -> s.state() == DeliveryState.PENDING).count();
-    out.println("pending after one round: " + pending);
+    out.println("pending after one round: " + open.get());
     return registry;
   }
 }

@@ -4,15 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.spi.InputValidator;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Scheduled notifications: sent when due, never before; one cancelled before it falls due is never
@@ -30,9 +27,8 @@ public final class ScheduleAndCancel {
   static DeliveryState[] run(PrintStream out) throws InterruptedException {
     try (HikariDataSource db = ExampleSupport.h2("schedule")) {
       ExampleSupport.ConsoleTransport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
-      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
-      outbox.migrate();
-      try (Herald herald = Herald.builder().store(outbox).transport(fcm).pollInterval(Duration.ofMillis(100)).build()) {
+      try (JdbcHerald herald = JdbcHerald.builder(db).transport(fcm).pollInterval(Duration.ofMillis(100)).build()) {
+        herald.migrate();
         DeviceTarget phone = new DeviceTarget.FcmInstallation("cSchedFid0123456789abc");
         // Due at once but only worth sending for 200 ms; the engine starts later, so it expires unsent.
         herald.enqueue(reminder("meeting-3", phone, null, Instant.now().plusMillis(200)));
@@ -54,8 +50,6 @@ public final class ScheduleAndCancel {
             herald.find("meeting-3:reminder").orElseThrow().state()};
         out.println("meeting-2: " + states[1] + ", meeting-3 (expired while waiting): " + states[2]);
         return states;
-      } finally {
-        outbox.close();
       }
     }
   }

@@ -5,14 +5,12 @@ import dev.herald.Channel;
 import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.spi.InputValidator;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.spi.Transport;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.List;
 
 /**
  * Enqueue in the host's own JDBC transaction: the notification exists if and only if the business
@@ -32,23 +30,23 @@ public final class TransactionalEnqueueJdbc {
       // The transports the engines use check targets and content before anything is stored; this
       // example runs no engine, so a console FCM transport stands in for the real one.
       Transport fcm = new ExampleSupport.ConsoleTransport(Channel.FCM, out);
-      JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(fcm))).build();
-      outbox.migrate();
+      JdbcHerald herald = JdbcHerald.builder(db).transport(fcm).build();
+      herald.migrate();
       try (Connection c = db.getConnection()) {
         c.createStatement().execute("create table orders (id int primary key, customer varchar(64))");
       }
-      placeOrder(db, outbox, 1, true);
-      placeOrder(db, outbox, 2, false);
-      boolean committed = outbox.find("order-1:placed").isPresent();
-      boolean rolledBack = outbox.find("order-2:placed").isPresent();
+      placeOrder(db, herald, 1, true);
+      placeOrder(db, herald, 2, false);
+      boolean committed = herald.find("order-1:placed").isPresent();
+      boolean rolledBack = herald.find("order-2:placed").isPresent();
       out.println("order 1 committed   -> notification exists: " + committed);
       out.println("order 2 rolled back -> notification exists: " + rolledBack);
-      outbox.close();
+      herald.close();
       return new boolean[] {committed, rolledBack};
     }
   }
 
-  private static void placeOrder(HikariDataSource db, JdbcOutbox outbox, int id, boolean commit) throws SQLException {
+  private static void placeOrder(HikariDataSource db, JdbcHerald herald, int id, boolean commit) throws SQLException {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("insert into orders values (?, ?)")) {
@@ -56,7 +54,7 @@ public final class TransactionalEnqueueJdbc {
         ps.setString(2, "customer-9");
         ps.executeUpdate();
       }
-      outbox.enqueue(c, Notification.builder("order-" + id + ":placed")
+      herald.enqueue(c, Notification.builder("order-" + id + ":placed")
           .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cOrderFid0123456789abc")))
           .title("Order " + id + " placed")
           .build());

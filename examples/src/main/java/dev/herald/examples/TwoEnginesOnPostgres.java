@@ -6,8 +6,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.spi.InputValidator;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +36,12 @@ public final class TwoEnginesOnPostgres {
     try (HikariDataSource db = ExampleSupport.postgres(url)) {
       ExampleSupport.ConsoleTransport a = new ExampleSupport.ConsoleTransport(Channel.FCM, null);
       ExampleSupport.ConsoleTransport b = new ExampleSupport.ConsoleTransport(Channel.FCM, null);
-      JdbcOutbox outbox = JdbcOutbox.builder(db).tablePrefix(tablePrefix).validator(InputValidator.of(List.of(a))).build();
-      outbox.migrate();
+      // Two pods of the same service: each runs Herald with its own transport on the shared tables.
+      JdbcHerald podA = JdbcHerald.builder(db).tablePrefix(tablePrefix).transport(a).instanceId("pod-a").batchSize(50)
+          .pollInterval(Duration.ofMillis(50)).build();
+      JdbcHerald podB = JdbcHerald.builder(db).tablePrefix(tablePrefix).transport(b).instanceId("pod-b").batchSize(50)
+          .pollInterval(Duration.ofMillis(50)).build();
+      podA.migrate();
       String run = Long.toString(System.nanoTime(), 36);
       List<Notification> batch = new ArrayList<>();
       for (int i = 0; i < count; i++) {
@@ -46,20 +49,16 @@ public final class TwoEnginesOnPostgres {
             .recipient(Recipient.device(new DeviceTarget.FcmInstallation("cTwoFid" + String.format("%015d", i))))
             .title("hello " + i).build());
       }
-      outbox.enqueueAll(batch);
-      try (Herald engineA = Herald.builder().store(outbox).transport(a).instanceId("pod-a").batchSize(50)
-               .pollInterval(Duration.ofMillis(50)).build();
-           Herald engineB = Herald.builder().store(outbox).transport(b).instanceId("pod-b").batchSize(50)
-               .pollInterval(Duration.ofMillis(50)).build()) {
-        engineA.start();
-        engineB.start();
+      podA.enqueueAll(batch);
+      try (podA; podB) {
+        podA.start();
+        podB.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (a.sends.get() + b.sends.get() < count && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
         Thread.sleep(200); // give a would-be duplicate the chance to show up
       }
-      outbox.close();
       out.println("pod-a sent " + a.sends.get() + ", pod-b sent " + b.sends.get() + ", total " + (a.sends.get() + b.sends.get())
           + " for " + count + " notifications; distinct keys " + (a.keys.size() + b.keys.size()));
       return new int[] {a.sends.get(), b.sends.get(), a.keys.size() + b.keys.size()};
