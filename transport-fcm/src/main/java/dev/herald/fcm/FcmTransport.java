@@ -17,6 +17,7 @@ import dev.herald.fcm.internal.MessageTarget;
 import dev.herald.fcm.internal.ResponseClassifier;
 import dev.herald.fcm.internal.RetryAfter;
 import dev.herald.fcm.internal.ServiceAccountTokenSource;
+import dev.herald.fcm.internal.StaleConnection;
 import dev.herald.fcm.internal.TokenException;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
@@ -37,6 +38,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -110,6 +112,10 @@ public final class FcmTransport implements Transport {
   private final boolean priorKnowledge;
   private final Clock clock;
   private final OkHttpClient http;
+  // Same settings and dispatcher, no pooling: a resend after a stale pooled connection gets a new one.
+  private final OkHttpClient freshConnections;
+  private final long requestTimeoutNanos;
+  private final AtomicLong staleResends = new AtomicLong();
   private final ExecutorService executor;
   private final boolean ownsConnectionPool;
   private final ServiceAccountTokenSource tokens;
@@ -144,6 +150,8 @@ public final class FcmTransport implements Transport {
         .protocols(priorKnowledge ? List.of(Protocol.H2_PRIOR_KNOWLEDGE) : List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
         .callTimeout(b.requestTimeout)
         .build();
+    this.freshConnections = http.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+    this.requestTimeoutNanos = b.requestTimeout.toNanos();
     // The token endpoint gets its own dispatcher so that a full send window never delays a refresh.
     OkHttpClient tokenHttp = base.newBuilder()
         .dispatcher(new Dispatcher(executor))
@@ -247,7 +255,7 @@ public final class FcmTransport implements Transport {
       if (!c.ok()) {
         return CompletableFuture.completedFuture(new Outcome.Rejected(null, "not sent: " + problems(c)));
       }
-      return dispatch(RequestBody.create(encoded.body(), JSON), true);
+      return dispatch(oneShot(encoded.body()), true);
     } catch (RuntimeException e) {
       // A bug here must not look like a provider's verdict: retry, and say so in the log.
       log.error("FCM send of delivery {} failed before the request", delivery.deliveryId(), e);
@@ -314,7 +322,7 @@ public final class FcmTransport implements Transport {
         CollapseKeys.fromIdempotencyKey(key), validateOnly, clock.instant());
     MessageMapper.checkSize(c, content, encoded);
     c.throwIfInvalid("FCM broadcast");
-    return dispatch(RequestBody.create(encoded.body(), JSON), false);
+    return dispatch(oneShot(encoded.body()), false);
   }
 
   private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device) {
@@ -332,9 +340,29 @@ public final class FcmTransport implements Transport {
         .header("Authorization", "Bearer " + token.value())
         .post(body)
         .build();
-    http.newCall(request).enqueue(new Callback() {
+    execute(http, request, body, token, device, mayRenew, System.nanoTime(), result);
+    return result;
+  }
+
+  private void execute(OkHttpClient client, Request request, RequestBody body, AccessToken token, boolean device,
+      boolean mayRenew, long startNanos, CompletableFuture<Outcome> result) {
+    Call call = client.newCall(request);
+    boolean firstTry = client == http;
+    StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
+    if (!firstTry) {
+      // The new connection gets what is left of the first call's time, so a send never takes longer.
+      call.timeout().timeout(Math.max(1, requestTimeoutNanos - (System.nanoTime() - startNanos)), TimeUnit.NANOSECONDS);
+    }
+    call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
+          staleResends.incrementAndGet();
+          log.debug("FCM closed the pooled connection ({}); sending again at once on a new connection",
+              e.getClass().getSimpleName());
+          execute(freshConnections, request, body, token, device, mayRenew, startNanos, result);
+          return;
+        }
         result.complete(Outcome.retry(null, "I/O " + e.getClass().getSimpleName()
             + (e.getMessage() == null ? "" : ": " + Redact.quote(e.getMessage(), 120))));
       }
@@ -371,7 +399,35 @@ public final class FcmTransport implements Transport {
         result.complete(ResponseClassifier.classify(code, error, RetryAfter.parse(retryAfterHeader, clock.instant()), device));
       }
     });
-    return result;
+  }
+
+  /**
+   * A message body OkHttp may write only once: it would otherwise resend a POST by itself after an
+   * I/O error, even once answer bytes had arrived, and FCM may have accepted it (a silent second
+   * delivery). A resend after a stale pooled connection is the transport's own, and only that one.
+   */
+  private static RequestBody oneShot(byte[] bytes) {
+    return new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return JSON;
+      }
+
+      @Override
+      public long contentLength() {
+        return bytes.length;
+      }
+
+      @Override
+      public boolean isOneShot() {
+        return true;
+      }
+
+      @Override
+      public void writeTo(okio.BufferedSink sink) throws IOException {
+        sink.write(bytes);
+      }
+    };
   }
 
   private static Outcome tokenFailure(Throwable error) {
@@ -399,6 +455,14 @@ public final class FcmTransport implements Transport {
     if (closed.get()) {
       throw new IllegalStateException("FcmTransport is closed; build a new one to send again");
     }
+  }
+
+  /**
+   * How many messages were sent again at once on a new connection because FCM had closed the pooled
+   * one they were first written to (no attempt spent); for monitoring and tests.
+   */
+  public long staleConnectionResends() {
+    return staleResends.get();
   }
 
   /** How many OAuth2 token requests this transport has made; for monitoring and tests. */

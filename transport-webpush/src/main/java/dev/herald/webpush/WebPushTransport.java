@@ -14,6 +14,7 @@ import dev.herald.webpush.internal.EcP256;
 import dev.herald.webpush.internal.OneShotBody;
 import dev.herald.webpush.internal.PolicyDns;
 import dev.herald.webpush.internal.Responses;
+import dev.herald.webpush.internal.StaleConnection;
 import dev.herald.webpush.internal.VapidTokens;
 import dev.herald.webpush.internal.WebPushCipher;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import okhttp3.Call;
@@ -94,6 +96,10 @@ public final class WebPushTransport implements Transport {
   private final VapidTokens tokens;
   private final CredentialRefusals refusals = new CredentialRefusals();
   private final OkHttpClient client;
+  // Same settings and dispatcher, no pooling: a resend after a stale pooled connection gets a new one.
+  private final OkHttpClient freshConnections;
+  private final long callTimeoutNanos;
+  private final AtomicLong staleResends = new AtomicLong();
   private final ExecutorService ownExecutor;
   private final boolean ownClient;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -137,6 +143,8 @@ public final class WebPushTransport implements Transport {
         .writeTimeout(b.callTimeout)
         .callTimeout(b.callTimeout)
         .build();
+    this.freshConnections = client.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+    this.callTimeoutNanos = b.callTimeout.toNanos();
     LOG.info("Web Push transport: VAPID key {}, subject {}, {}, {}, payload {}, maxInFlight {}, connectTimeout {}, "
             + "callTimeout {}, VAPID token lifetime {}, {} OkHttp client", Redact.secret(vapidKeys.publicKeyBase64Url()),
         subject, endpointPolicy, padding, payloadEncoder != null ? "custom encoder"
@@ -225,13 +233,32 @@ public final class WebPushTransport implements Transport {
       LOG.debug("Delivery {} refused before sending: {}", delivery.deliveryId(), e.getMessage());
       return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
     }
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    execute(client, request, delivery, refusals.sending(), System.nanoTime(), result);
+    return result;
+  }
+
+  private void execute(OkHttpClient http, Request request, Delivery delivery, long ticket, long startNanos,
+      CompletableFuture<Outcome> result) {
     String audience = VapidTokens.origin(request.url());
     String authorization = request.header("Authorization");
-    CompletableFuture<Outcome> result = new CompletableFuture<>();
-    long ticket = refusals.sending();
-    client.newCall(request).enqueue(new Callback() {
+    Call call = http.newCall(request);
+    boolean firstTry = http == client;
+    StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
+    if (!firstTry) {
+      // The new connection gets what is left of the first call's time, so a send never takes longer.
+      call.timeout().timeout(Math.max(1, callTimeoutNanos - (System.nanoTime() - startNanos)), TimeUnit.NANOSECONDS);
+    }
+    call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
+          staleResends.incrementAndGet();
+          LOG.debug("Delivery {} to {}: the push service had closed the pooled connection ({}); sending again at once "
+              + "on a new connection", delivery.deliveryId(), audience, e.getClass().getSimpleName());
+          execute(freshConnections, request, delivery, ticket, startNanos, result);
+          return;
+        }
         Outcome outcome = Responses.failure(e);
         LOG.debug("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
         result.complete(outcome);
@@ -264,7 +291,6 @@ public final class WebPushTransport implements Transport {
         }
       }
     });
-    return result;
   }
 
   /**
@@ -338,6 +364,14 @@ public final class WebPushTransport implements Transport {
   /** The endpoint policy applied at registration and at every send. */
   public EndpointPolicy endpointPolicy() {
     return endpointPolicy;
+  }
+
+  /**
+   * How many requests were sent again at once on a new connection because the push service had
+   * closed the pooled one they were first written to (no attempt spent); for monitoring and tests.
+   */
+  public long staleConnectionResends() {
+    return staleResends.get();
   }
 
   /** How many VAPID tokens were signed so far (one per push-service origin and refresh). */

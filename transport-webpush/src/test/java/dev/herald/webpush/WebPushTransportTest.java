@@ -275,17 +275,19 @@ class WebPushTransportTest {
   }
 
   @Test
-  void messageLostOnAReusedConnectionIsNotSilentlySentAgain() throws Exception {
-    // OkHttp retries a failed request on a pooled connection by itself; after the body was sent the
-    // push service may already have accepted it, so only the engine may decide to send it again.
+  void messageDroppedWithoutAnswerOnAReusedConnectionIsSentOnceMoreOnANewOne() throws Exception {
+    // Without a byte of answer on a pooled connection, a push service that closed the idle
+    // connection cannot be told from one that read the request and died: the transport sends it
+    // once more, at once, on a new connection (StaleConnectionTest has the rest of the rule).
     AtomicInteger n = new AtomicInteger();
     push.respond(r -> n.incrementAndGet() == 2
         ? new MockResponse.Builder().code(201).onResponseStart(new SocketEffect.CloseSocket()).build()
         : new MockResponse.Builder().code(201).build());
     DeviceTarget.WebPushSubscription target = subscription();
     assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(send(delivery(target))).isInstanceOf(Outcome.Retry.class);
-    assertThat(push.requestCount()).isEqualTo(2);
+    assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
+    assertThat(push.requestCount()).isEqualTo(3);
+    assertThat(transport.staleConnectionResends()).isEqualTo(1);
   }
 
   @Test
