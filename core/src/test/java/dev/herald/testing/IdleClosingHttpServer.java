@@ -68,6 +68,7 @@ public final class IdleClosingHttpServer implements AutoCloseable {
   private final ServerSocket server;
   private final Duration keepAlive;
   private final boolean resetIdle;
+  private final String scheme;
   private final Function<Received, Answer> answer;
   private final ConcurrentLinkedQueue<Behaviour> script = new ConcurrentLinkedQueue<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -96,11 +97,22 @@ public final class IdleClosingHttpServer implements AutoCloseable {
    * @param answer the answer to a request whose behaviour is {@link Behaviour#ANSWER}
    */
   public IdleClosingHttpServer(Duration keepAlive, boolean resetIdle, Function<Received, Answer> answer) {
+    this(keepAlive, resetIdle, null, answer);
+  }
+
+  /**
+   * Starts the server, over TLS when {@code tls} is given (HTTP/1.1 only: no ALPN), which then
+   * closes an idle connection as TLS servers do: close_notify, then the TCP close.
+   */
+  public IdleClosingHttpServer(Duration keepAlive, boolean resetIdle, javax.net.ssl.SSLContext tls,
+      Function<Received, Answer> answer) {
     this.keepAlive = keepAlive;
     this.resetIdle = resetIdle;
     this.answer = answer;
+    this.scheme = tls == null ? "http" : "https";
     try {
-      server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+      server = tls == null ? new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))
+          : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -109,9 +121,9 @@ public final class IdleClosingHttpServer implements AutoCloseable {
     acceptor.start();
   }
 
-  /** The base URL, {@code http://127.0.0.1:<port>}. */
+  /** The base URL, {@code http://127.0.0.1:<port>} (https with TLS). */
   public String url() {
-    return "http://127.0.0.1:" + server.getLocalPort();
+    return scheme + "://127.0.0.1:" + server.getLocalPort();
   }
 
   /** Queues behaviours for the next requests, in order; afterwards requests are answered. */

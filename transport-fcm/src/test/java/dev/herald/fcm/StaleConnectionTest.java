@@ -12,12 +12,16 @@ import dev.herald.testing.IdleClosingHttpServer;
 import dev.herald.testing.IdleClosingHttpServer.Answer;
 import dev.herald.testing.IdleClosingHttpServer.Behaviour;
 import dev.herald.testing.IdleClosingHttpServer.Received;
+import dev.herald.testing.SelfSignedTls;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FCM behind a front end that closes idle keep-alive connections sooner than OkHttp checks them,
@@ -91,6 +95,25 @@ class StaleConnectionTest {
     server.close();
     server = server(true);
     transport = transport();
+    pooledConnectionGoesStale();
+    assertThat(send()).isInstanceOf(Outcome.Delivered.class);
+    assertThat(transport.staleConnectionResends()).isEqualTo(1);
+    assertThat(sendRequests()).hasSize(2);
+  }
+
+  @Test
+  void overTlsASendOnAConnectionTheServerClosedGoesOutAgainAtOnce(@TempDir Path dir) throws Exception {
+    // A TLS front end (HTTP/1.1, no ALPN) closes an idle connection with close_notify before the TCP close.
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    transport.close();
+    server.close();
+    server = new IdleClosingHttpServer(KEEP_ALIVE, false, tls.server(), r -> r.path().equals("/token")
+        ? new Answer(200, "application/json", "{\"access_token\":\"ya29.test\",\"expires_in\":3599,\"token_type\":\"Bearer\"}")
+        : new Answer(200, "application/json", "{\"name\":\"projects/demo-project/messages/1\"}"));
+    transport = FcmTransport.builder().serviceAccount(TestKeys.account(server.url() + "/token")).baseUrl(server.url())
+        .okHttpClient(new OkHttpClient.Builder().sslSocketFactory(tls.client().getSocketFactory(), tls.trustManager())
+            .build())
+        .requestTimeout(Duration.ofSeconds(5)).build();
     pooledConnectionGoesStale();
     assertThat(send()).isInstanceOf(Outcome.Delivered.class);
     assertThat(transport.staleConnectionResends()).isEqualTo(1);

@@ -10,11 +10,15 @@ import dev.herald.DeviceTarget;
 import dev.herald.Outcome;
 import dev.herald.testing.IdleClosingHttpServer;
 import dev.herald.testing.IdleClosingHttpServer.Behaviour;
+import dev.herald.testing.SelfSignedTls;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A push service that closes idle keep-alive connections sooner than OkHttp checks them (Node's
@@ -90,6 +94,30 @@ class StaleConnectionTest {
     assertThat(send()).isInstanceOf(Outcome.Retry.class);
     assertThat(transport.staleConnectionResends()).isZero();
     assertThat(server.received()).hasSize(2);
+  }
+
+  @Test
+  void overTlsASendOnAConnectionTheServerClosedGoesOutAgainAtOnce(@TempDir Path dir) throws Exception {
+    // The production path: a TLS server closes an idle connection with close_notify before the TCP close.
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    transport.close();
+    server.close();
+    server = new IdleClosingHttpServer(KEEP_ALIVE, false, tls.server(),
+        r -> new IdleClosingHttpServer.Answer(201, "text/plain", ""));
+    transport = WebPushTransport.builder().vapidKeys(keys).subject("mailto:push-ops@herald.dev")
+        .endpointPolicy(EndpointPolicy.builder().allowLoopback(true).build())
+        .okHttpClient(new OkHttpClient.Builder().sslSocketFactory(tls.client().getSocketFactory(), tls.trustManager())
+            .build())
+        .connectTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).build();
+    subscription = Subscriber.generate().at(server.url() + "/push/abc");
+    pooledConnectionGoesStale();
+    assertThat(send()).isInstanceOf(Outcome.Delivered.class);
+    assertThat(transport.staleConnectionResends()).isEqualTo(1);
+    assertThat(server.received()).hasSize(2);
+    // And not after answer bytes over TLS either.
+    server.script(Behaviour.CLOSE_AFTER_PARTIAL_ANSWER);
+    assertThat(send()).isInstanceOf(Outcome.Retry.class);
+    assertThat(transport.staleConnectionResends()).isEqualTo(1);
   }
 
   @Test
