@@ -125,12 +125,17 @@ final class HeadlessFirefox implements AutoCloseable {
 
   /** Ends the browser: SIGTERM ends all its processes within a fraction of a second; then force. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     List<ProcessHandle> children = process.descendants().toList();
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
     }
     for (ProcessHandle child : children) {
       if (child.isAlive()) {
