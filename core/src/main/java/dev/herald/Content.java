@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * @param title the headline, at most {@value #MAX_TITLE} characters; may be null
  * @param body the text, at most {@value #MAX_BODY} characters; may be null
- * @param data app data, string to string; never null (empty when absent), iteration order kept
+ * @param data app data, string to string; never null (empty when absent), iteration order kept; the
+ *     key {@value CollapseKeys#ID_DATA_KEY} is Herald's (every message carries its id there)
  * @param image an absolute https image URL; may be null
  * @param clickUrl an absolute URL to open when the notification is clicked; may be null
  */
@@ -67,6 +68,8 @@ public record Content(String title, String body, Map<String, String> data, URI i
           c.add("data", "keys must not be empty");
         } else if (e.getValue() == null) {
           c.add("data." + e.getKey(), "must not be null");
+        } else if (e.getKey().equals(CollapseKeys.ID_DATA_KEY)) {
+          c.add("data." + e.getKey(), "is set by Herald to the notification's id: choose another key");
         }
       }
     }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param target the device
  * @param content what to show and send
  * @param options time to live (already shortened to the notification's expiry), urgency
- * @param collapseKey the collapse identifier to send (Web Push {@code Topic}, FCM {@code collapse_key}, tag)
+ * @param collapseKey the display tag, which replaces an earlier notification with the same tag on the
+ *     device's screen: the host's collapse key, or the notification id (see {@link CollapseKeys})
  * @param expiresAt the notification's expiry, or null
  */
 public record Delivery(long deliveryId, String notificationKey, int attempt, DeviceTarget target, Content content,
@@ -28,6 +29,20 @@ public record Delivery(long deliveryId, String notificationKey, int attempt, Dev
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be >= 1: " + attempt);
     }
+  }
+
+  /** The id derived from the idempotency key that every message carries as data {@value CollapseKeys#ID_DATA_KEY}. */
+  public String notificationId() {
+    return CollapseKeys.fromIdempotencyKey(notificationKey);
+  }
+
+  /**
+   * The collapse key the host named, for the push service's own replacement of pending messages
+   * (FCM {@code collapse_key}, Web Push {@code Topic}); null when the host named none, which is the
+   * default, so that nothing is collapsed while the device is offline.
+   */
+  public String pushServiceCollapseKey() {
+    return options.collapseKey();
   }
 
   /** The channel this delivery goes through. */

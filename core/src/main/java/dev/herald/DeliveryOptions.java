@@ -9,21 +9,24 @@ import java.time.Duration;
 
 /**
  * How a push service should treat a notification: how long it may hold it for an offline device,
- * how urgent it is, and which earlier message it replaces.
+ * how urgent it is, and whether the push service may replace it with a later one.
  *
  * @param timeToLive how long the push service keeps the message for an offline device, 0 to
  *     {@value #MAX_TTL_DAYS} days (FCM's limit); default one day
  * @param urgency Web Push urgency, FCM/APNs priority; default {@link Urgency#NORMAL}
- * @param collapseKey the id that makes a later message replace an earlier one on the device (Web
- *     Push {@code Topic}, FCM {@code collapse_key}, {@code apns-collapse-id}, notification tag);
- *     null means "derive from the idempotency key", which is what makes a repeated send invisible
+ * @param collapseKey null (the default): the push service stores every message for an offline
+ *     device, and the display tag comes from the idempotency key, so a repeated send replaces the
+ *     first on screen. Set: only the latest pending message with this key is kept by the push
+ *     service (FCM {@code collapse_key}, Web Push {@code Topic}; FCM keeps at most four different
+ *     keys per offline device) and it is also the display tag ({@code tag},
+ *     {@code apns-collapse-id}). See {@link CollapseKeys}.
  */
 public record DeliveryOptions(Duration timeToLive, Urgency urgency, String collapseKey) {
   /** Longest time to live accepted, FCM's limit. */
   public static final int MAX_TTL_DAYS = 28;
   /** Default time to live. */
   public static final Duration DEFAULT_TTL = Duration.ofDays(1);
-  /** One day, normal urgency, collapse key derived from the idempotency key. */
+  /** One day, normal urgency, no collapse key. */
   public static final DeliveryOptions DEFAULTS = new DeliveryOptions(DEFAULT_TTL, Urgency.NORMAL, null);
 
   /** Validates. */
@@ -42,7 +45,7 @@ public record DeliveryOptions(Duration timeToLive, Urgency urgency, String colla
     return new DeliveryOptions(ttl, urgency, collapseKey);
   }
 
-  /** A copy with an explicit collapse key. */
+  /** A copy with an explicit collapse key (see {@link #collapseKey()}). */
   public DeliveryOptions withCollapseKey(String key) {
     return new DeliveryOptions(timeToLive, urgency, key);
   }

@@ -15,8 +15,9 @@ import java.util.Map;
  * A notification to deliver: immutable, validated at construction.
  *
  * <p>The idempotency key is what makes delivery "once": enqueueing a key that is already known is a
- * no-op that reports the existing notification, and the collapse identifier sent to the push
- * service is derived from it, so that a repeat replaces rather than adds.
+ * no-op that reports the existing notification, and the id every message carries (and, unless the
+ * host names a collapse key, its display tag) is derived from it, so that a repeat replaces rather
+ * than adds (see {@link CollapseKeys}).
  *
  * <pre>{@code
  * Notification n = Notification.builder("schedule-42:starts")
@@ -58,7 +59,7 @@ public record Notification(String idempotencyKey, Recipient recipient, Content c
     return new Builder(idempotencyKey);
   }
 
-  /** The collapse identifier sent to push services: explicit, or derived from the key. */
+  /** The display tag: the explicit collapse key, or the id derived from the idempotency key. */
   public String collapseKey() {
     return CollapseKeys.effective(idempotencyKey, options);
   }
@@ -166,7 +167,11 @@ public record Notification(String idempotencyKey, Recipient recipient, Content c
       return this;
     }
 
-    /** An explicit collapse key; default derived from the idempotency key. */
+    /**
+     * A collapse key for the push service: only the latest pending message with it is kept for an
+     * offline device (FCM keeps at most four different keys per device), and it is also the display
+     * tag. Default none: every message is kept, and the display tag comes from the idempotency key.
+     */
     public Builder collapseKey(String collapseKey) {
       this.collapseKey = collapseKey;
       return this;

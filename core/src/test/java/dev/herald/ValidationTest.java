@@ -31,6 +31,30 @@ class ValidationTest {
   }
 
   @Test
+  void heraldsIdDataKeyIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> valid().data("herald_id", "mine").build())
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.fields()).containsExactly("content.data.herald_id"))
+        .hasMessage("invalid notification: content.data.herald_id is set by Herald to the notification's id: choose another key");
+  }
+
+  @Test
+  void deliveryNamesTheIdTheTagAndOnlyAnExplicitPushServiceCollapseKey() {
+    Notification n = valid().build();
+    Delivery d = new Delivery(1, n.idempotencyKey(), 1, new DeviceTarget.FcmToken("tok-123456789"), n.content(), n.options(),
+        n.collapseKey(), null);
+    String id = CollapseKeys.fromIdempotencyKey("schedule-42:starts");
+    assertThat(d.notificationId()).isEqualTo(id);
+    assertThat(d.collapseKey()).isEqualTo(id);
+    assertThat(d.pushServiceCollapseKey()).isNull();
+    Notification score = valid().collapseKey("score").build();
+    Delivery s = new Delivery(2, score.idempotencyKey(), 1, new DeviceTarget.FcmToken("tok-123456789"), score.content(),
+        score.options(), score.collapseKey(), null);
+    assertThat(s.notificationId()).isEqualTo(id);
+    assertThat(s.collapseKey()).isEqualTo("score");
+    assertThat(s.pushServiceCollapseKey()).isEqualTo("score");
+  }
+
+  @Test
   void everyInvalidFieldIsReportedAtOnce() {
     assertThatThrownBy(() -> Notification.builder("").title(null).timeToLive(Duration.ofDays(29)).urgency(null)
         .collapseKey("not/base64!").image(URI.create("http://insecure/x.png"))

@@ -199,7 +199,7 @@ public final class Engine {
         record(rest);
       } catch (RuntimeException e) {
         log.error("Herald could not record {} outcomes at shutdown; their leases will expire and another instance "
-            + "will send them again (the collapse key hides the repeat)", rest.size(), e);
+            + "will send them again (the display tag hides the repeat on screen)", rest.size(), e);
       }
     }
     dispatchPool.shutdown();

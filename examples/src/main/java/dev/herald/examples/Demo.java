@@ -67,8 +67,9 @@ public final class Demo {
          SimulatedWebPushService pushService = new SimulatedWebPushService();
          HikariDataSource db = h2()) {
       fcm.onMessage(m -> say("fcm", "accepted for " + target(m) + ": \""
-          + ((Map<?, ?>) m.get("notification")).get("title") + "\" collapse_key=" + ((Map<?, ?>) m.get("android")).get("collapse_key")));
-      pushService.onMessage((topic, text) -> say("browser", "decrypted " + text + " (Topic " + topic + ")"));
+          + ((Map<?, ?>) m.get("notification")).get("title") + "\" tag=" + ((Map<?, ?>) ((Map<?, ?>) m.get("android"))
+          .get("notification")).get("tag")));
+      pushService.onMessage((topic, text) -> say("browser", "decrypted " + text + (topic == null ? "" : " (Topic " + topic + ")")));
       pushService.onAnswer((code, why) -> say("webpush", "answered " + code + " " + why));
       createSchedulesTable(db);
 

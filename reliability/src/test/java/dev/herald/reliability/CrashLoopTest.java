@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * under {@code kill -9}: engines run as separate JVMs on one
  * PostgreSQL outbox while a driver enqueues; a random engine is killed with SIGKILL at a random
  * moment and restarted, again and again. At the end nothing is lost, every key shows exactly one
- * notification on its device (counted by collapse id), and the sends beyond one per key are at most
+ * notification on its device (counted by display tag), and the sends beyond one per key are at most
  * the deliveries the killed engines held at the moment they died.
  *
  * <p>CI size: 6,000 notifications, 2 engines, at least 10 kills. Full size ({@code -Dherald.reliability.full=true}):
@@ -185,8 +185,8 @@ class CrashLoopTest {
       fig.put("requests at the push services", ledger.requests());
       fig.put("accepted at the push services", ledger.accepted());
       fig.put("sends beyond one per key (duplicates)", duplicates);
-      fig.put("keys not shown exactly once (by collapse id)", ledger.keysNotVisibleExactlyOnce(keys));
-      fig.put("collapse id mismatches", ledger.collapseMismatches());
+      fig.put("keys not shown exactly once (by display tag)", ledger.keysNotVisibleExactlyOnce(keys));
+      fig.put("requests carrying another id, tag or collapse key than their key's", ledger.collapseMismatches());
       fig.put("unreadable requests", ledger.unreadableRequests());
       // Until no delivery is leased to the dead instance any more: its lease expiring, then a survivor's claim.
       fig.put("recovery of a killed engine's deliveries, median (s)", sortedRecoveries.isEmpty() ? "n/a"

@@ -133,7 +133,7 @@ class DatabaseFaultTest {
       fig.put("deliveries by state", probe.deliveriesByState());
       fig.put("sends beyond one per key (duplicates)", ledger.duplicatesBeyondOne());
       fig.put("stale completions discarded (fenced)", stale);
-      fig.put("keys not shown exactly once (by collapse id)", ledger.keysNotVisibleExactlyOnce(enqueued));
+      fig.put("keys not shown exactly once (by display tag)", ledger.keysNotVisibleExactlyOnce(enqueued));
       fig.put("drain after the last fault (s)", drain.toSeconds());
       fig.write();
 

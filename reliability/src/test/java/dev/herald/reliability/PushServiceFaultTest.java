@@ -177,7 +177,7 @@ class PushServiceFaultTest {
       fig.put("smallest wait beyond a Retry-After (ms)", ra.minMargin().toMillis());
       fig.put("accepted but unanswered (slow, reset mid 2xx body)", ledger.acceptedUnanswered());
       fig.put("sends beyond one per key (duplicates)", ledger.duplicatesBeyondOne());
-      fig.put("keys not shown exactly once (by collapse id)", ledger.keysNotVisibleExactlyOnce(keys));
+      fig.put("keys not shown exactly once (by display tag)", ledger.keysNotVisibleExactlyOnce(keys));
       fig.put("herald threads before start", threadsBefore);
       fig.put("herald threads after each round", threadsAfter);
       fig.put("herald threads peak", peakThreads.get());

@@ -168,7 +168,7 @@ class SoakTest {
       fig.put("deliveries by state", probe.deliveriesByState());
       fig.put("sends beyond one per key (duplicates)", ledger.duplicatesBeyondOne());
       fig.put("accepted but unanswered (slow, reset mid 2xx body)", ledger.acceptedUnanswered());
-      fig.put("keys not shown exactly once (by collapse id)", ledger.keysNotVisibleExactlyOnce(enqueued));
+      fig.put("keys not shown exactly once (by display tag)", ledger.keysNotVisibleExactlyOnce(enqueued));
       fig.put("drain after the load (s)", drain.toSeconds());
       fig.put("database connections of the run, sampled", pgConnections);
       List<String> problems = new ArrayList<>();

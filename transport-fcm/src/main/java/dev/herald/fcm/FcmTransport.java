@@ -17,6 +17,7 @@ import dev.herald.fcm.internal.MessageTarget;
 import dev.herald.fcm.internal.ResponseClassifier;
 import dev.herald.fcm.internal.RetryAfter;
 import dev.herald.fcm.internal.ServiceAccountTokenSource;
+import dev.herald.fcm.internal.StaleConnection;
 import dev.herald.fcm.internal.TokenException;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
@@ -37,6 +38,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -70,8 +72,14 @@ import org.slf4j.LoggerFactory;
  * {@link #sendToTopic} and {@link #sendToCondition} send them directly and report the same
  * {@link Outcome}s.
  *
+ * <p><b>Collapse.</b> The display tag ({@code android.notification.tag}, {@code apns-collapse-id},
+ * {@code webpush.notification.tag}) replaces a notification on screen; {@code android.collapse_key}
+ * and {@code webpush.headers.Topic}, with which FCM keeps only four collapse keys per offline
+ * device, are sent only for a collapse key the host named. {@code data.herald_id} carries the
+ * notification id (see {@link CollapseKeys}).
+ *
  * <p><b>Outcomes.</b> {@link #send} never throws for a bad delivery and never completes
- * exceptionally: content FCM would refuse (reserved data keys, more than 4096 bytes of payload) is
+ * exceptionally: content FCM would refuse (reserved data keys, a message over 4096 bytes) is
  * {@link Outcome.Rejected} before anything is sent; a token endpoint that does not deliver is
  * {@link Outcome.ChannelUnavailable}, which pauses the channel and keeps the message; FCM's answers
  * are classified from the structured error details (see {@code ResponseClassifier}); an I/O failure
@@ -104,6 +112,10 @@ public final class FcmTransport implements Transport {
   private final boolean priorKnowledge;
   private final Clock clock;
   private final OkHttpClient http;
+  // Same settings and dispatcher, no pooling: a resend after a stale pooled connection gets a new one.
+  private final OkHttpClient freshConnections;
+  private final long requestTimeoutNanos;
+  private final AtomicLong staleResends = new AtomicLong();
   private final ExecutorService executor;
   private final boolean ownsConnectionPool;
   private final ServiceAccountTokenSource tokens;
@@ -138,6 +150,8 @@ public final class FcmTransport implements Transport {
         .protocols(priorKnowledge ? List.of(Protocol.H2_PRIOR_KNOWLEDGE) : List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
         .callTimeout(b.requestTimeout)
         .build();
+    this.freshConnections = http.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+    this.requestTimeoutNanos = b.requestTimeout.toNanos();
     // The token endpoint gets its own dispatcher so that a full send window never delays a refresh.
     OkHttpClient tokenHttp = base.newBuilder()
         .dispatcher(new Dispatcher(executor))
@@ -176,30 +190,43 @@ public final class FcmTransport implements Transport {
   }
 
   /**
-   * Checks the notification's content with {@link #validateContent} before it is stored (the
-   * engine's {@link dev.herald.spi.InputValidator} calls this on enqueue).
+   * Checks the notification's content before it is stored (the engine's
+   * {@link dev.herald.spi.InputValidator} calls this on enqueue): the rules of
+   * {@link #validateContent}, with the message sized with the notification's own options.
    *
    * @throws InvalidInputException naming each problem
    */
   @Override
   public void validate(dev.herald.Notification notification) {
     Objects.requireNonNull(notification, "notification");
-    validateContent(notification.content());
+    Checks c = Checks.of("");
+    MessageMapper.checkContent(c, notification.content());
+    if (c.ok()) {
+      // Sized with the notification's own options: the engine only ever shortens them.
+      MessageMapper.checkSize(c, notification.content(), MessageMapper.encode(null, notification.content(),
+          notification.options(), notification.collapseKey(), CollapseKeys.fromIdempotencyKey(notification.idempotencyKey()),
+          false, clock.instant()));
+    }
+    c.throwIfInvalid("FCM content");
   }
 
   /**
    * Checks content against FCM's own rules, beyond what {@link Content} checks: no data key reserved
    * by FCM ({@code from}, {@code message_type}, anything starting with {@code google} or {@code gcm},
-   * ignoring case), at most 4096 bytes of data, and at most 4096 bytes of title, body and data
-   * together. Call it where notifications are created to refuse them early; {@link #send} applies
-   * the same checks and reports {@link Outcome.Rejected}.
+   * ignoring case), at most 4096 bytes of data, and the whole message within FCM's 4096-byte limit,
+   * counted conservatively as the JSON Herald sends (every field, the notification id and tags
+   * included; only the device address left out) with the largest options any notification can
+   * have. FCM answers a message it finds too big with the same error as an invalid token, so
+   * nothing it could call too big may be sent. Call it where notifications are created to refuse
+   * them early; {@link #send} checks the message it sends and reports {@link Outcome.Rejected}.
    *
-   * @throws InvalidInputException naming each problem ({@code content.data.<key>}, {@code content.data})
+   * @throws InvalidInputException naming each problem ({@code content.data.<key>}, {@code content.data},
+   *     {@code content})
    */
   public static void validateContent(Content content) {
     Objects.requireNonNull(content, "content");
     Checks c = Checks.of("");
-    MessageMapper.checkContent(c, content);
+    MessageMapper.checkContentForAnyOptions(c, content);
     c.throwIfInvalid("FCM content");
   }
 
@@ -219,12 +246,16 @@ public final class FcmTransport implements Transport {
       }
       MessageMapper.checkContent(c, delivery.content());
       MessageMapper.checkCollapseKey(c, delivery.collapseKey());
+      MessageMapper.Encoded encoded = null;
+      if (c.ok()) {
+        encoded = MessageMapper.encode(target, delivery.content(), delivery.options(), delivery.collapseKey(),
+            delivery.notificationId(), validateOnly, clock.instant());
+        MessageMapper.checkSize(c, delivery.content(), encoded);
+      }
       if (!c.ok()) {
         return CompletableFuture.completedFuture(new Outcome.Rejected(null, "not sent: " + problems(c)));
       }
-      byte[] body = MessageMapper.requestBody(target, delivery.content(), delivery.options(), delivery.collapseKey(),
-          validateOnly, clock.instant());
-      return dispatch(RequestBody.create(body, JSON), true);
+      return dispatch(oneShot(encoded.body()), true);
     } catch (RuntimeException e) {
       // A bug here must not look like a provider's verdict: retry, and say so in the log.
       log.error("FCM send of delivery {} failed before the request", delivery.deliveryId(), e);
@@ -234,12 +265,12 @@ public final class FcmTransport implements Transport {
 
   /**
    * Sends one message to every device subscribed to an FCM topic. Broadcasts bypass the outbox:
-   * retry a {@link Outcome.Retry} yourself with the same idempotency key, whose derived collapse key
-   * makes a repeat replace the first copy on devices that got both.
+   * retry a {@link Outcome.Retry} yourself with the same idempotency key, whose derived display tag
+   * makes a repeat replace the first copy on the screens of devices that got both.
    *
    * @param topic the topic name without {@code /topics/}, 1-900 of {@code [a-zA-Z0-9-_.~%]}
-   * @param idempotencyKey identifies the notification; the collapse key is derived from it unless
-   *     {@code options} names one
+   * @param idempotencyKey identifies the notification; the notification id and (unless
+   *     {@code options} names a collapse key) the display tag are derived from it
    * @throws InvalidInputException naming every invalid argument
    * @throws IllegalStateException when the transport is closed
    */
@@ -287,9 +318,11 @@ public final class FcmTransport implements Transport {
       MessageMapper.checkContent(c, content);
     }
     c.throwIfInvalid("FCM broadcast");
-    String collapseKey = CollapseKeys.effective(key, options);
-    byte[] body = MessageMapper.requestBody(target, content, options, collapseKey, validateOnly, clock.instant());
-    return dispatch(RequestBody.create(body, JSON), false);
+    MessageMapper.Encoded encoded = MessageMapper.encode(target, content, options, CollapseKeys.effective(key, options),
+        CollapseKeys.fromIdempotencyKey(key), validateOnly, clock.instant());
+    MessageMapper.checkSize(c, content, encoded);
+    c.throwIfInvalid("FCM broadcast");
+    return dispatch(oneShot(encoded.body()), false);
   }
 
   private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device) {
@@ -307,9 +340,29 @@ public final class FcmTransport implements Transport {
         .header("Authorization", "Bearer " + token.value())
         .post(body)
         .build();
-    http.newCall(request).enqueue(new Callback() {
+    execute(http, request, body, token, device, mayRenew, System.nanoTime(), result);
+    return result;
+  }
+
+  private void execute(OkHttpClient client, Request request, RequestBody body, AccessToken token, boolean device,
+      boolean mayRenew, long startNanos, CompletableFuture<Outcome> result) {
+    Call call = client.newCall(request);
+    boolean firstTry = client == http;
+    StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
+    if (!firstTry) {
+      // The new connection gets what is left of the first call's time, so a send never takes longer.
+      call.timeout().timeout(Math.max(1, requestTimeoutNanos - (System.nanoTime() - startNanos)), TimeUnit.NANOSECONDS);
+    }
+    call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
+          staleResends.incrementAndGet();
+          log.debug("FCM closed the pooled connection ({}); sending again at once on a new connection",
+              e.getClass().getSimpleName());
+          execute(freshConnections, request, body, token, device, mayRenew, startNanos, result);
+          return;
+        }
         result.complete(Outcome.retry(null, "I/O " + e.getClass().getSimpleName()
             + (e.getMessage() == null ? "" : ": " + Redact.quote(e.getMessage(), 120))));
       }
@@ -346,7 +399,35 @@ public final class FcmTransport implements Transport {
         result.complete(ResponseClassifier.classify(code, error, RetryAfter.parse(retryAfterHeader, clock.instant()), device));
       }
     });
-    return result;
+  }
+
+  /**
+   * A message body OkHttp may write only once: it would otherwise resend a POST by itself after an
+   * I/O error, even once answer bytes had arrived, and FCM may have accepted it (a silent second
+   * delivery). A resend after a stale pooled connection is the transport's own, and only that one.
+   */
+  private static RequestBody oneShot(byte[] bytes) {
+    return new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return JSON;
+      }
+
+      @Override
+      public long contentLength() {
+        return bytes.length;
+      }
+
+      @Override
+      public boolean isOneShot() {
+        return true;
+      }
+
+      @Override
+      public void writeTo(okio.BufferedSink sink) throws IOException {
+        sink.write(bytes);
+      }
+    };
   }
 
   private static Outcome tokenFailure(Throwable error) {
@@ -374,6 +455,14 @@ public final class FcmTransport implements Transport {
     if (closed.get()) {
       throw new IllegalStateException("FcmTransport is closed; build a new one to send again");
     }
+  }
+
+  /**
+   * How many messages were sent again at once on a new connection because FCM had closed the pooled
+   * one they were first written to (no attempt spent); for monitoring and tests.
+   */
+  public long staleConnectionResends() {
+    return staleResends.get();
   }
 
   /** How many OAuth2 token requests this transport has made; for monitoring and tests. */

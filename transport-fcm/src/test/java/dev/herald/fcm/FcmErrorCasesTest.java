@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FcmErrorCasesTest extends FcmTestSupport {
 
   /** Every case name below; a new case in the fixture fails {@link #everyFixtureCaseHasATest} until handled. */
-  private static final List<String> COVERED = List.of("unregistered", "invalid-token", "invalid-field",
+  private static final List<String> COVERED = List.of("unregistered", "invalid-token", "message-too-big", "invalid-field",
       "sender-id-mismatch", "quota-exceeded", "rate-limit-without-fcm-detail", "unavailable", "internal",
       "third-party-auth", "expired-access-token");
 
@@ -46,6 +46,15 @@ class FcmErrorCasesTest extends FcmTestSupport {
     Outcome o = answer("invalid-token");
     assertThat(o).isInstanceOf(Outcome.TargetGone.class);
     assertThat(o.rawCode()).isEqualTo("INVALID_ARGUMENT");
+  }
+
+  @Test
+  void messageTooBigIsRejectedAndKeepsTheDevice() {
+    // The same structure as invalid-token: only the message tells them apart, and it may only spare a device.
+    Outcome o = answer("message-too-big");
+    assertThat(o).isInstanceOf(Outcome.Rejected.class);
+    assertThat(o.rawCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(((Outcome.Rejected) o).reason()).contains("message too big");
   }
 
   @Test

@@ -40,16 +40,18 @@ class FcmMessageMappingTest extends FcmTestSupport {
 
     assertThat(map(m, "notification")).containsExactly(entry("title", "Shipped \"today\" ✓"),
         entry("body", "Ünïcode & <tags>"), entry("image", "https://cdn.example.com/box.png"));
-    assertThat(map(m, "data")).containsExactly(entry("orderId", "42"));
+    assertThat(map(m, "data")).containsExactly(entry("orderId", "42"), entry("herald_id", COLLAPSE));
     Map<String, Object> android = map(m, "android");
-    assertThat(android).containsEntry("priority", "high").containsEntry("ttl", "7200s").containsEntry("collapse_key", COLLAPSE);
+    // No collapse_key: FCM keeps at most four collapse keys per offline device, and the host named none.
+    assertThat(android).containsOnlyKeys("priority", "ttl", "notification")
+        .containsEntry("priority", "high").containsEntry("ttl", "7200s");
     assertThat(map(android, "notification")).containsExactly(entry("tag", COLLAPSE));
     long expiration = clock.instant().plus(Duration.ofHours(2)).getEpochSecond();
     assertThat(map(map(m, "apns"), "headers")).containsOnly(entry("apns-priority", "10"), entry("apns-push-type", "alert"),
         entry("apns-expiration", Long.toString(expiration)), entry("apns-collapse-id", COLLAPSE));
     assertThat(map(m, "apns")).doesNotContainKey("payload");
-    assertThat(map(map(m, "webpush"), "headers")).containsOnly(entry("TTL", "7200"), entry("Urgency", "high"),
-        entry("Topic", COLLAPSE));
+    assertThat(map(map(m, "webpush"), "headers")).containsOnly(entry("TTL", "7200"), entry("Urgency", "high"));
+    assertThat(map(map(m, "webpush"), "notification")).containsExactly(entry("tag", COLLAPSE));
     assertThat(map(map(m, "webpush"), "fcm_options")).containsExactly(entry("link", "https://shop.example.com/orders/42"));
   }
 
@@ -71,7 +73,10 @@ class FcmMessageMappingTest extends FcmTestSupport {
         new DeliveryOptions(Duration.ofMinutes(5), Urgency.HIGH, null)));
 
     assertThat(m).doesNotContainKey("notification");
-    assertThat(map(m, "android")).doesNotContainKey("notification").containsEntry("priority", "high");
+    assertThat(map(m, "data")).containsExactly(entry("sync", "inbox"), entry("herald_id", COLLAPSE));
+    assertThat(map(m, "android")).doesNotContainKeys("notification", "collapse_key").containsEntry("priority", "high");
+    assertThat(map(m, "webpush")).doesNotContainKey("notification");
+    assertThat(map(map(m, "webpush"), "headers")).doesNotContainKey("Topic");
     // Apple and FCM allow only priority 5 for data-only (content-available) pushes.
     assertThat(map(map(m, "apns"), "headers")).containsEntry("apns-priority", "5").containsEntry("apns-push-type", "background");
     assertThat(map(map(m, "apns"), "payload")).containsKey("aps");
@@ -95,13 +100,15 @@ class FcmMessageMappingTest extends FcmTestSupport {
   }
 
   @Test
-  void explicitCollapseKeyIsUsedOnEveryPlatform() {
+  void explicitCollapseKeyCollapsesAtTheServiceAndOnScreenWhileTheIdStaysTheKeys() {
     DeliveryOptions options = DeliveryOptions.DEFAULTS.withCollapseKey("score-update");
     Map<String, Object> m = sent(delivery(new DeviceTarget.FcmToken(DEVICE_TOKEN), Content.of("t", "b"), options));
     assertThat(map(m, "android")).containsEntry("collapse_key", "score-update");
     assertThat(map(map(m, "android"), "notification")).containsEntry("tag", "score-update");
     assertThat(map(map(m, "apns"), "headers")).containsEntry("apns-collapse-id", "score-update");
     assertThat(map(map(m, "webpush"), "headers")).containsEntry("Topic", "score-update");
+    assertThat(map(map(m, "webpush"), "notification")).containsEntry("tag", "score-update");
+    assertThat(map(m, "data")).containsExactly(entry("herald_id", COLLAPSE));
   }
 
   @Test
@@ -123,13 +130,16 @@ class FcmMessageMappingTest extends FcmTestSupport {
   }
 
   @Test
-  void topicBroadcastSendsTopicWithACollapseKeyFromTheIdempotencyKey() {
+  void topicBroadcastSendsTopicWithTagAndIdFromTheIdempotencyKey() {
     Outcome o = await(transport().sendToTopic("weather-berlin", "storm-2026-03-01", Content.of("Storm", "Stay in"),
         DeliveryOptions.DEFAULTS));
     assertThat(o).isInstanceOf(Outcome.Delivered.class);
     Map<String, Object> m = google.messages.lastMessage();
     assertThat(m).containsEntry("topic", "weather-berlin").doesNotContainKeys("token", "fid", "condition");
-    assertThat(map(m, "android")).containsEntry("collapse_key", CollapseKeys.fromIdempotencyKey("storm-2026-03-01"));
+    String id = CollapseKeys.fromIdempotencyKey("storm-2026-03-01");
+    assertThat(map(m, "android")).doesNotContainKey("collapse_key");
+    assertThat(map(map(m, "android"), "notification")).containsExactly(entry("tag", id));
+    assertThat(map(m, "data")).containsExactly(entry("herald_id", id));
     assertThat(google.requestProblems).isEmpty();
   }
 

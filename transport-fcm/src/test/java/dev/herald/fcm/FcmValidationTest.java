@@ -68,18 +68,70 @@ class FcmValidationTest extends FcmTestSupport {
   }
 
   @Test
-  void dataOfExactlyFourKilobytesIsAccepted() {
-    Content content = Content.builder().data("k", "x".repeat(4095)).build();
-    FcmTransport.validateContent(content);
+  void messageOfExactlyTheLimitIsAcceptedAndOneByteMoreIsRefused() {
+    // The limit is on the whole message as sent: data of 4096 bytes no longer fits with the rest.
+    assertThatThrownBy(() -> FcmTransport.validateContent(Content.builder().data("k", "x".repeat(4095)).build()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.fields()).containsExactly("content"));
+    int overhead = countedBytes(Content.builder().title("t").body("").build());
+    Content exact = Content.builder().title("t").body("b".repeat(4096 - overhead)).build();
+    FcmTransport.validateContent(exact);
+    Content oneMore = Content.builder().title("t").body("b".repeat(4097 - overhead)).build();
+    assertThatThrownBy(() -> FcmTransport.validateContent(oneMore))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("invalid FCM content: content must fit FCM's 4096-byte message limit, counted as the message JSON "
+            + "Herald sends without the device address: 4097 bytes; shorten the title, body or data");
+    // At send time the delivery's own, smaller options are what counts: the exact one is sent.
+    assertThat(await(transport().send(delivery(new DeviceTarget.FcmToken(DEVICE_TOKEN), exact, DeliveryOptions.DEFAULTS))))
+        .isInstanceOf(Outcome.Delivered.class);
+  }
+
+  @Test
+  void escapedCharactersCountAsSent() {
+    // A quote or a control character takes more bytes in JSON than in the string: the count is the JSON's.
+    int overhead = countedBytes(Content.builder().title("t").body("").build());
+    Content quotes = Content.builder().title("t").body("\"".repeat((4096 - overhead) / 2 + 1)).build();
+    assertThatThrownBy(() -> FcmTransport.validateContent(quotes)).isInstanceOfSatisfying(InvalidInputException.class,
+        e -> assertThat(e.fields()).containsExactly("content"));
   }
 
   @Test
   void titleBodyAndDataOverFourKilobytesTogetherAreRefused() {
     Content content = Content.builder().title("t".repeat(1000)).body("b".repeat(3000)).data("k", "v".repeat(99)).build();
     assertThatThrownBy(() -> FcmTransport.validateContent(content))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("invalid FCM content: content.data with title and body must total at most 4096 bytes (UTF-8), "
-            + "FCM's payload limit: 4100 bytes");
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.fields()).containsExactly("content"))
+        .hasMessageStartingWith("invalid FCM content: content must fit FCM's 4096-byte message limit");
+    assertThat(await(transport().send(delivery(new DeviceTarget.FcmToken(DEVICE_TOKEN), content, DeliveryOptions.DEFAULTS))))
+        .isInstanceOfSatisfying(Outcome.Rejected.class, r -> assertThat(r.reason())
+            .startsWith("not sent: invalid delivery: content must fit FCM's 4096-byte message limit"));
+    assertThat(google.fcmRequests).hasValue(0);
+  }
+
+  @Test
+  void enqueueSizesTheMessageWithTheNotificationsOwnOptions() {
+    FcmTransport t = transport();
+    int overhead = countedBytes(Content.builder().title("t").body("").build());
+    // Fits with the default options (no collapse key), not with the largest ones validateContent assumes.
+    dev.herald.Notification n = dev.herald.Notification.builder("k").recipient(dev.herald.Recipient.id("member-1"))
+        .title("t").body("b".repeat(4096 - overhead + 40)).build();
+    t.validate(n);
+    assertThatThrownBy(() -> FcmTransport.validateContent(n.content())).isInstanceOf(InvalidInputException.class);
+    dev.herald.Notification collapsing = dev.herald.Notification.builder("k").recipient(dev.herald.Recipient.id("member-1"))
+        .title("t").body("b".repeat(4096 - overhead + 40)).collapseKey("x".repeat(32)).build();
+    assertThatThrownBy(() -> t.validate(collapsing)).isInstanceOfSatisfying(InvalidInputException.class,
+        e -> assertThat(e.fields()).containsExactly("content"));
+  }
+
+  /** What validateContent counts for this content, read back from its refusal of a padded copy. */
+  private static int countedBytes(Content content) {
+    Content padded = Content.builder().title(content.title()).body(content.body() + "p".repeat(4096)).build();
+    try {
+      FcmTransport.validateContent(padded);
+      throw new AssertionError("a body of 4096 bytes must not fit");
+    } catch (InvalidInputException e) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile(": (\\d+) bytes;").matcher(e.getMessage());
+      assertThat(m.find()).as(e.getMessage()).isTrue();
+      return Integer.parseInt(m.group(1)) - 4096;
+    }
   }
 
   @Test

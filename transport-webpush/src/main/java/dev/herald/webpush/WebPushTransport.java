@@ -12,9 +12,9 @@ import dev.herald.spi.Transport;
 import dev.herald.webpush.internal.CredentialRefusals;
 import dev.herald.webpush.internal.EcP256;
 import dev.herald.webpush.internal.OneShotBody;
-import dev.herald.webpush.internal.PayloadJson;
 import dev.herald.webpush.internal.PolicyDns;
 import dev.herald.webpush.internal.Responses;
+import dev.herald.webpush.internal.StaleConnection;
 import dev.herald.webpush.internal.VapidTokens;
 import dev.herald.webpush.internal.WebPushCipher;
 import java.io.IOException;
@@ -31,7 +31,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
@@ -50,9 +52,13 @@ import org.slf4j.LoggerFactory;
  * subscription's push service (RFC 8030) over one shared OkHttp client, asynchronously, with a
  * bounded number of requests in flight.
  *
- * <p>The message is a JSON object of the delivery's content (see {@link Builder#payloadEncoder});
- * {@code TTL} and {@code Urgency} come from the delivery's options and {@code Topic} is its collapse
- * key, so a repeat of the same notification replaces the earlier one on the device.
+ * <p>The message is a JSON object of the delivery's content in a {@link PayloadFormat} (the
+ * service-worker JSON by default, or Declarative Web Push): its {@code tag} is the display tag, so a
+ * repeat of the same notification replaces the earlier one on screen, and its data carries the
+ * notification id. {@code TTL} and {@code Urgency} come from the delivery's options; {@code Topic},
+ * with which a push service keeps only the latest pending message (FCM, behind Chrome, keeps at most
+ * four topics per offline browser), is sent only for a collapse key the host named (see
+ * {@link dev.herald.CollapseKeys}).
  *
  * <p>Outcomes: 2xx is {@link Outcome.Delivered} (with the {@code Location} as provider id); 404 and
  * 410 {@link Outcome.TargetGone}; 400, 413, other 4xx and redirects {@link Outcome.Rejected} (with an
@@ -85,9 +91,15 @@ public final class WebPushTransport implements Transport {
   private final int maxInFlight;
   private final Clock clock;
   private final Function<Delivery, byte[]> payloadEncoder;
+  private final PayloadFormat payloadFormat;
+  private final Predicate<DeviceTarget.WebPushSubscription> payloadFormatApplies;
   private final VapidTokens tokens;
   private final CredentialRefusals refusals = new CredentialRefusals();
   private final OkHttpClient client;
+  // Same settings and dispatcher, no pooling: a resend after a stale pooled connection gets a new one.
+  private final OkHttpClient freshConnections;
+  private final long callTimeoutNanos;
+  private final AtomicLong staleResends = new AtomicLong();
   private final ExecutorService ownExecutor;
   private final boolean ownClient;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,6 +113,8 @@ public final class WebPushTransport implements Transport {
     this.maxInFlight = b.maxInFlight;
     this.clock = b.clock;
     this.payloadEncoder = b.payloadEncoder;
+    this.payloadFormat = b.payloadFormat;
+    this.payloadFormatApplies = b.payloadFormatApplies;
     this.tokens = new VapidTokens(vapidKeys.jcaPrivateKey(), vapidKeys.publicKeyBase64Url(), subject,
         b.vapidTokenLifetime, clock);
 
@@ -129,10 +143,13 @@ public final class WebPushTransport implements Transport {
         .writeTimeout(b.callTimeout)
         .callTimeout(b.callTimeout)
         .build();
-    LOG.info("Web Push transport: VAPID key {}, subject {}, {}, {}, maxInFlight {}, connectTimeout {}, callTimeout {}, "
-            + "VAPID token lifetime {}, {} OkHttp client", Redact.secret(vapidKeys.publicKeyBase64Url()), subject,
-        endpointPolicy, padding, maxInFlight, b.connectTimeout, b.callTimeout, b.vapidTokenLifetime,
-        ownClient ? "own" : "shared");
+    this.freshConnections = client.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+    this.callTimeoutNanos = b.callTimeout.toNanos();
+    LOG.info("Web Push transport: VAPID key {}, subject {}, {}, {}, payload {}, maxInFlight {}, connectTimeout {}, "
+            + "callTimeout {}, VAPID token lifetime {}, {} OkHttp client", Redact.secret(vapidKeys.publicKeyBase64Url()),
+        subject, endpointPolicy, padding, payloadEncoder != null ? "custom encoder"
+            : payloadFormat + (payloadFormatApplies != null ? " for some subscriptions" : ""),
+        maxInFlight, b.connectTimeout, b.callTimeout, b.vapidTokenLifetime, ownClient ? "own" : "shared");
   }
 
   /** A builder; {@link Builder#vapidKeys} and {@link Builder#subject} are required. */
@@ -165,7 +182,8 @@ public final class WebPushTransport implements Transport {
   /**
    * Checks before it is stored that the notification's payload, as this transport would encode it,
    * fits one Web Push message (at most {@value dev.herald.webpush.internal.WebPushCipher#MAX_PLAINTEXT}
-   * octets, RFC 8291 §4), and that an explicit subscription's endpoint is allowed.
+   * octets, RFC 8291 §4), and that an explicit subscription's endpoint is allowed. For a recipient
+   * whose subscriptions are not known yet, every payload format the transport may choose is sized.
    *
    * @throws InvalidInputException naming {@code payload} or {@code endpoint}
    */
@@ -178,7 +196,11 @@ public final class WebPushTransport implements Transport {
     }
     Delivery sample = new Delivery(0, notification.idempotencyKey(), 1, target, notification.content(),
         notification.options(), notification.collapseKey(), notification.expiresAt());
-    int size = payloadEncoder.apply(sample).length;
+    int size = encode(sample).length;
+    if (payloadFormatApplies != null && target == SIZING_TARGET) {
+      // The recipient's subscriptions may get either format.
+      size = Math.max(size, Math.max(payloadFormat.encode(sample).length, PayloadFormat.serviceWorker().encode(sample).length));
+    }
     if (size > WebPushCipher.MAX_PLAINTEXT) {
       throw new InvalidInputException("notification", List.of(new Problem("payload", "must be at most "
           + WebPushCipher.MAX_PLAINTEXT + " octets once encoded for Web Push: " + size
@@ -211,13 +233,32 @@ public final class WebPushTransport implements Transport {
       LOG.debug("Delivery {} refused before sending: {}", delivery.deliveryId(), e.getMessage());
       return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
     }
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    execute(client, request, delivery, refusals.sending(), System.nanoTime(), result);
+    return result;
+  }
+
+  private void execute(OkHttpClient http, Request request, Delivery delivery, long ticket, long startNanos,
+      CompletableFuture<Outcome> result) {
     String audience = VapidTokens.origin(request.url());
     String authorization = request.header("Authorization");
-    CompletableFuture<Outcome> result = new CompletableFuture<>();
-    long ticket = refusals.sending();
-    client.newCall(request).enqueue(new Callback() {
+    Call call = http.newCall(request);
+    boolean firstTry = http == client;
+    StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
+    if (!firstTry) {
+      // The new connection gets what is left of the first call's time, so a send never takes longer.
+      call.timeout().timeout(Math.max(1, callTimeoutNanos - (System.nanoTime() - startNanos)), TimeUnit.NANOSECONDS);
+    }
+    call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
+          staleResends.incrementAndGet();
+          LOG.debug("Delivery {} to {}: the push service had closed the pooled connection ({}); sending again at once "
+              + "on a new connection", delivery.deliveryId(), audience, e.getClass().getSimpleName());
+          execute(freshConnections, request, delivery, ticket, startNanos, result);
+          return;
+        }
         Outcome outcome = Responses.failure(e);
         LOG.debug("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
         result.complete(outcome);
@@ -250,14 +291,13 @@ public final class WebPushTransport implements Transport {
         }
       }
     });
-    return result;
   }
 
   /**
    * Builds, without sending, the request {@link #send} would make: the encrypted body and every
-   * header ({@code TTL}, {@code Urgency}, {@code Topic}, {@code Content-Encoding},
-   * {@code Content-Type}, {@code Authorization}). Useful for dry runs and benchmarks. Each call
-   * encrypts with a fresh key pair and salt.
+   * header ({@code TTL}, {@code Urgency}, {@code Topic} when the host named a collapse key,
+   * {@code Content-Encoding}, {@code Content-Type}, {@code Authorization}). Useful for dry runs and
+   * benchmarks. Each call encrypts with a fresh key pair and salt.
    *
    * @throws InvalidInputException naming {@code target}, {@code endpoint}, {@code collapseKey} or
    *     {@code payload} when the delivery cannot be sent as it is
@@ -272,12 +312,16 @@ public final class WebPushTransport implements Transport {
     String policyProblem = endpointPolicy.problem(url, subscription.endpoint());
     Checks c = Checks.of("");
     c.check(policyProblem == null, "endpoint", policyProblem);
-    String topic = delivery.collapseKey();
-    c.check(!topic.isEmpty() && topic.length() <= 32 && Checks.base64Url(topic), "collapseKey",
-        "must be 1-32 URL-safe base64 characters to be a Topic: " + Redact.quote(topic, 40));
+    // Only a collapse key the host named becomes a Topic: a push service keeps one pending message per
+    // Topic, and FCM only four Topics per offline browser, so a per-notification Topic would lose messages.
+    String topic = delivery.pushServiceCollapseKey();
+    if (topic != null) {
+      c.check(!topic.isEmpty() && topic.length() <= 32 && Checks.base64Url(topic), "collapseKey",
+          "must be 1-32 URL-safe base64 characters to be a Topic: " + Redact.quote(topic, 40));
+    }
     c.throwIfInvalid(SUBJECT);
 
-    byte[] payload = payloadEncoder.apply(delivery);
+    byte[] payload = encode(delivery);
     if (payload.length > WebPushCipher.MAX_PLAINTEXT) {
       c.add("payload", "must be at most " + WebPushCipher.MAX_PLAINTEXT + " octets once encoded: " + payload.length
           + " octets; shorten the content or move data behind a URL");
@@ -289,15 +333,27 @@ public final class WebPushTransport implements Transport {
     ECPoint uaPoint = EcP256.decodePoint(uaPublic);
     byte[] body = WebPushCipher.encrypt(payload, pad, uaPoint, uaPublic, subscription.authBytes(), random);
 
-    return new Request.Builder()
+    Request.Builder request = new Request.Builder()
         .url(url)
         .header("TTL", Long.toString(delivery.options().timeToLive().getSeconds()))
-        .header("Urgency", delivery.options().urgency().headerValue())
-        .header("Topic", topic)
+        .header("Urgency", delivery.options().urgency().headerValue());
+    if (topic != null) {
+      request.header("Topic", topic);
+    }
+    return request
         .header("Content-Encoding", "aes128gcm")
         .header("Authorization", tokens.authorization(VapidTokens.origin(url)))
         .post(new OneShotBody(body))
         .build();
+  }
+
+  private byte[] encode(Delivery delivery) {
+    if (payloadEncoder != null) {
+      return payloadEncoder.apply(delivery);
+    }
+    boolean applies = payloadFormatApplies == null
+        || (delivery.target() instanceof DeviceTarget.WebPushSubscription s && payloadFormatApplies.test(s));
+    return (applies ? payloadFormat : PayloadFormat.serviceWorker()).encode(delivery);
   }
 
   /** The VAPID key pair this transport signs with. */
@@ -308,6 +364,14 @@ public final class WebPushTransport implements Transport {
   /** The endpoint policy applied at registration and at every send. */
   public EndpointPolicy endpointPolicy() {
     return endpointPolicy;
+  }
+
+  /**
+   * How many requests were sent again at once on a new connection because the push service had
+   * closed the pooled one they were first written to (no attempt spent); for monitoring and tests.
+   */
+  public long staleConnectionResends() {
+    return staleResends.get();
   }
 
   /** How many VAPID tokens were signed so far (one per push-service origin and refresh). */
@@ -362,7 +426,10 @@ public final class WebPushTransport implements Transport {
     private Duration vapidTokenLifetime = Duration.ofHours(12);
     private OkHttpClient okHttpClient;
     private Clock clock = Clock.systemUTC();
-    private Function<Delivery, byte[]> payloadEncoder = d -> PayloadJson.encode(d.content(), d.collapseKey());
+    private Function<Delivery, byte[]> payloadEncoder;
+    private PayloadFormat payloadFormat = PayloadFormat.serviceWorker();
+    private boolean payloadFormatSet;
+    private Predicate<DeviceTarget.WebPushSubscription> payloadFormatApplies;
 
     private Builder() {}
 
@@ -461,9 +528,10 @@ public final class WebPushTransport implements Transport {
     }
 
     /**
-     * Turns a delivery into the plaintext to encrypt. Default: a JSON object with the content's
-     * {@code title}, {@code body}, {@code data}, {@code image} and {@code clickUrl} and
-     * {@code tag} = the collapse key, fields omitted when absent. Must be thread-safe and fast.
+     * Turns a delivery into the plaintext to encrypt, instead of a {@link PayloadFormat}. Default:
+     * none, {@link PayloadFormat#serviceWorker()}. Put the delivery's {@link Delivery#collapseKey()}
+     * in the shown notification's tag and its {@link Delivery#notificationId()} where the service
+     * worker can drop a repeat. Must be thread-safe and fast.
      */
     public Builder payloadEncoder(Function<Delivery, byte[]> encoder) {
       this.payloadEncoder = Objects.requireNonNull(encoder, "payloadEncoder");
@@ -471,10 +539,35 @@ public final class WebPushTransport implements Transport {
     }
 
     /**
+     * The payload format of every message. Default {@link PayloadFormat#serviceWorker()}.
+     * {@link #build()} refuses it together with a {@link #payloadEncoder}.
+     */
+    public Builder payloadFormat(PayloadFormat format) {
+      this.payloadFormat = Objects.requireNonNull(format, "payloadFormat");
+      this.payloadFormatSet = true;
+      this.payloadFormatApplies = null;
+      return this;
+    }
+
+    /**
+     * The payload format of messages to the subscriptions {@code forSubscriptions} accepts; the
+     * others get {@link PayloadFormat#serviceWorker()}. For example Declarative Web Push for
+     * Apple's push service: {@code payloadFormat(PayloadFormat.declarative(site),
+     * s -> s.endpoint().startsWith("https://web.push.apple.com/"))}. The predicate must be
+     * thread-safe and fast. {@link #build()} refuses it together with a {@link #payloadEncoder}.
+     */
+    public Builder payloadFormat(PayloadFormat format, Predicate<DeviceTarget.WebPushSubscription> forSubscriptions) {
+      this.payloadFormat = Objects.requireNonNull(format, "payloadFormat");
+      this.payloadFormatApplies = Objects.requireNonNull(forSubscriptions, "forSubscriptions");
+      this.payloadFormatSet = true;
+      return this;
+    }
+
+    /**
      * Builds the transport and logs its effective configuration once (the public key shortened).
      *
-     * @throws IllegalStateException when the VAPID keys or subject are missing, or the connect
-     *     timeout exceeds the call timeout
+     * @throws IllegalStateException when the VAPID keys or subject are missing, the connect
+     *     timeout exceeds the call timeout, or both a payload encoder and a payload format are set
      */
     public WebPushTransport build() {
       if (vapidKeys == null) {
@@ -482,6 +575,9 @@ public final class WebPushTransport implements Transport {
       }
       if (subject == null) {
         throw new IllegalStateException("subject must be set: a mailto: or https: contact for the push services");
+      }
+      if (payloadEncoder != null && payloadFormatSet) {
+        throw new IllegalStateException("payloadEncoder and payloadFormat are alternatives: set one of them");
       }
       if (connectTimeout.compareTo(callTimeout) > 0) {
         throw new IllegalStateException("connectTimeout must not exceed callTimeout: " + connectTimeout + " > " + callTimeout);

@@ -275,17 +275,19 @@ class WebPushTransportTest {
   }
 
   @Test
-  void messageLostOnAReusedConnectionIsNotSilentlySentAgain() throws Exception {
-    // OkHttp retries a failed request on a pooled connection by itself; after the body was sent the
-    // push service may already have accepted it, so only the engine may decide to send it again.
+  void messageDroppedWithoutAnswerOnAReusedConnectionIsSentOnceMoreOnANewOne() throws Exception {
+    // Without a byte of answer on a pooled connection, a push service that closed the idle
+    // connection cannot be told from one that read the request and died: the transport sends it
+    // once more, at once, on a new connection (StaleConnectionTest has the rest of the rule).
     AtomicInteger n = new AtomicInteger();
     push.respond(r -> n.incrementAndGet() == 2
         ? new MockResponse.Builder().code(201).onResponseStart(new SocketEffect.CloseSocket()).build()
         : new MockResponse.Builder().code(201).build());
     DeviceTarget.WebPushSubscription target = subscription();
     assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(send(delivery(target))).isInstanceOf(Outcome.Retry.class);
-    assertThat(push.requestCount()).isEqualTo(2);
+    assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
+    assertThat(push.requestCount()).isEqualTo(3);
+    assertThat(transport.staleConnectionResends()).isEqualTo(1);
   }
 
   @Test
@@ -314,7 +316,8 @@ class WebPushTransportTest {
     FakePushService.Received r = push.received().get(0);
     assertThat(r.headers().get("TTL")).isEqualTo("3600");
     assertThat(r.headers().get("Urgency")).isEqualTo("high");
-    assertThat(r.headers().get("Topic")).isEqualTo(CollapseKeys.fromIdempotencyKey(KEY)).hasSize(32);
+    // No Topic without a host-named collapse key: a push service keeps one pending message per Topic.
+    assertThat(r.headers().get("Topic")).isNull();
     assertThat(r.headers().get("Content-Encoding")).isEqualTo("aes128gcm");
     assertThat(r.headers().get("Content-Type")).isEqualTo("application/octet-stream");
     assertThat(r.headers().get("Authorization")).endsWith(", k=" + keys.publicKeyBase64Url());
@@ -323,7 +326,7 @@ class WebPushTransportTest {
     assertThat(r.json()).containsExactly(
         Map.entry("title", "Shipped"),
         Map.entry("body", "Your order <42> is on its way"),
-        Map.entry("data", Map.of("orderId", "42", "emoji", "📦")),
+        Map.entry("data", Map.of("orderId", "42", "emoji", "📦", "herald_id", CollapseKeys.fromIdempotencyKey(KEY))),
         Map.entry("image", "https://cdn.herald.dev/box.png"),
         Map.entry("clickUrl", "https://shop.herald.dev/orders/42"),
         Map.entry("tag", CollapseKeys.fromIdempotencyKey(KEY)));
@@ -337,7 +340,19 @@ class WebPushTransportTest {
     assertThat(r.headers().get("Topic")).isEqualTo("score-update");
     assertThat(r.headers().get("TTL")).isEqualTo("0");
     assertThat(r.headers().get("Urgency")).isEqualTo("very-low");
-    assertThat(r.json()).containsExactly(Map.entry("body", "2-1"), Map.entry("tag", "score-update"));
+    assertThat(r.json()).containsExactly(Map.entry("body", "2-1"),
+        Map.entry("data", Map.of("herald_id", CollapseKeys.fromIdempotencyKey(KEY))), Map.entry("tag", "score-update"));
+  }
+
+  @Test
+  void defaultPayloadIsTheExactServiceWorkerJson() {
+    Content content = Content.builder().title("Shipped").body("On its way").data("orderId", "42")
+        .clickUrl(URI.create("https://shop.herald.dev/orders/42")).build();
+    String id = CollapseKeys.fromIdempotencyKey(KEY);
+    assertThat(new String(PayloadFormat.serviceWorker().encode(delivery(subscription(), content, DeliveryOptions.DEFAULTS)),
+        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"title\":\"Shipped\",\"body\":\"On its way\","
+            + "\"data\":{\"orderId\":\"42\",\"herald_id\":\"" + id + "\"},\"clickUrl\":\"https://shop.herald.dev/orders/42\","
+            + "\"tag\":\"" + id + "\"}");
   }
 
   @Test
@@ -460,7 +475,7 @@ class WebPushTransportTest {
     Outcome outcome = send(delivery(subscription(), big, DeliveryOptions.DEFAULTS));
     assertThat(outcome).isInstanceOf(Outcome.Rejected.class);
     assertThat(((Outcome.Rejected) outcome).reason()).isEqualTo("invalid web push delivery: payload must be at most "
-        + "3993 octets once encoded: 4073 octets; shorten the content or move data behind a URL");
+        + "3993 octets once encoded: 4120 octets; shorten the content or move data behind a URL");
     assertThat(push.requestCount()).isZero();
   }
 
@@ -478,13 +493,13 @@ class WebPushTransportTest {
   }
 
   @Test
-  void topicThatIsNotBase64UrlIsRejected() {
+  void displayTagIsOnlyInThePayloadNeverATopic() throws Exception {
     Subscriber s = push.subscribe();
     Delivery d = new Delivery(1, KEY, 1, s.at(push.endpointOf(s)), Content.of("a", "b"), DeliveryOptions.DEFAULTS,
-        "not a topic!", null);
-    assertThatThrownBy(() -> transport.prepareRequest(d))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessage("invalid web push delivery: collapseKey must be 1-32 URL-safe base64 characters to be a Topic: \"not a topic!\"");
+        "any tag, not a topic!", null);
+    assertThat(transport.prepareRequest(d).header("Topic")).isNull();
+    assertThat(send(d)).isInstanceOf(Outcome.Delivered.class);
+    assertThat(push.received().get(0).json()).containsEntry("tag", "any tag, not a topic!");
   }
 
   @Test
@@ -571,7 +586,12 @@ class WebPushTransportTest {
   void preparedRequestCarriesEveryHeader() {
     Request r = transport.prepareRequest(delivery(subscription()));
     assertThat(r.method()).isEqualTo("POST");
-    assertThat(r.headers().names()).containsExactlyInAnyOrder("TTL", "Urgency", "Topic", "Content-Encoding", "Authorization");
+    assertThat(r.headers().names()).containsExactlyInAnyOrder("TTL", "Urgency", "Content-Encoding", "Authorization");
     assertThat(r.body().contentType().toString()).isEqualTo("application/octet-stream");
+    Request withTopic = transport.prepareRequest(delivery(subscription(), Content.of("t", "b"),
+        DeliveryOptions.DEFAULTS.withCollapseKey("score")));
+    assertThat(withTopic.headers().names()).containsExactlyInAnyOrder("TTL", "Urgency", "Topic", "Content-Encoding",
+        "Authorization");
+    assertThat(withTopic.header("Topic")).isEqualTo("score");
   }
 }

@@ -44,15 +44,15 @@ public final class WebPushFixtures {
     }
   }
 
-  /** A delivery whose default JSON payload (title, body, tag) is exactly {@code payloadBytes} octets. */
+  /** A delivery whose default JSON payload (title, body, data with the id, tag) is exactly {@code payloadBytes} octets. */
   public static Delivery delivery(DeviceTarget target, int payloadBytes) {
     String collapseKey = CollapseKeys.fromIdempotencyKey(KEY);
-    int overhead = PayloadJson.encode(Content.of("Order shipped", ""), collapseKey).length;
+    int overhead = PayloadJson.encode(Content.of("Order shipped", ""), collapseKey, collapseKey).length;
     if (payloadBytes < overhead) {
       throw new IllegalArgumentException("payloadBytes must be at least " + overhead + ": " + payloadBytes);
     }
     Content content = Content.of("Order shipped", "x".repeat(payloadBytes - overhead));
-    int actual = PayloadJson.encode(content, collapseKey).length;
+    int actual = PayloadJson.encode(content, collapseKey, collapseKey).length;
     if (actual != payloadBytes) {
       throw new IllegalStateException("payload is " + actual + " octets, wanted " + payloadBytes);
     }

@@ -57,7 +57,7 @@ public class WebPushSendPathBenchmark {
         .build();
     DeviceTarget.WebPushSubscription target = WebPushFixtures.subscription();
     delivery = WebPushFixtures.delivery(target, payloadBytes);
-    payload = PayloadJson.encode(delivery.content(), delivery.collapseKey());
+    payload = PayloadJson.encode(delivery.content(), delivery.collapseKey(), delivery.notificationId());
     uaPublic = target.p256dhBytes();
     auth = target.authBytes();
     transport.prepareRequest(delivery);
@@ -90,6 +90,6 @@ public class WebPushSendPathBenchmark {
   /** The default JSON payload alone. */
   @Benchmark
   public byte[] jsonOnly() {
-    return PayloadJson.encode(delivery.content(), delivery.collapseKey());
+    return PayloadJson.encode(delivery.content(), delivery.collapseKey(), delivery.notificationId());
   }
 }

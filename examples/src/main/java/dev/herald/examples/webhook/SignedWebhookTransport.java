@@ -79,13 +79,14 @@ public final class SignedWebhookTransport implements Transport {
     validate(d.target());
     String body = json(Map.of(
         "key", d.notificationKey(),
-        "collapseKey", d.collapseKey(),
+        "id", d.notificationId(),
+        "tag", d.collapseKey(),
         "title", String.valueOf(d.content().title()),
         "body", String.valueOf(d.content().body())));
     HttpRequest request = HttpRequest.newBuilder(URI.create(d.target().address()))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
-        .header("Idempotency-Key", d.collapseKey()) // lets the receiver drop a repeat
+        .header("Idempotency-Key", d.notificationId()) // lets the receiver drop a repeat
         .header("X-Herald-Signature", "sha256=" + sign(body))
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();

@@ -16,10 +16,13 @@ import mockwebserver3.RecordedRequest;
  * Google's OAuth2 token endpoint and FCM HTTP v1 on 127.0.0.1, answering as they do: the token
  * endpoint exchanges a JWT-bearer assertion for an access token (or fails as told: 500, or 400
  * {@code invalid_grant} for a revoked key); {@code messages:send} requires a token it issued (401
- * {@code UNAUTHENTICATED} otherwise), reads the idempotency key from {@code message.data} and every
- * collapse identifier (android {@code collapse_key} and {@code notification.tag},
- * {@code apns-collapse-id}, webpush {@code Topic}), records them in the {@link Ledger} and answers as
- * the {@link Fault.Plan} says, with FCM's {@code google.rpc.Status} error bodies.
+ * {@code UNAUTHENTICATED} otherwise), reads the idempotency key and {@code herald_id} from
+ * {@code message.data}, the display tags ({@code android.notification.tag}, {@code apns-collapse-id},
+ * {@code webpush.notification.tag}) and push-service collapse keys ({@code android.collapse_key},
+ * {@code webpush.headers.Topic}), records them in the {@link Ledger} and answers as the
+ * {@link Fault.Plan} says, with FCM's {@code google.rpc.Status} error bodies. An accepted message
+ * reaches its device at once, or, while the device is {@link #offline offline}, is kept by FCM's
+ * rule for offline devices ({@link OfflineStore}: at most four collapse keys) until it comes back.
  */
 public final class FakeFcm implements AutoCloseable {
   /** The project of the generated service account. */
@@ -43,6 +46,10 @@ public final class FakeFcm implements AutoCloseable {
   private final AtomicLong tokenRequests = new AtomicLong();
   private volatile TokenMode tokenMode = TokenMode.OK;
   private volatile Fault.Plan plan = Fault.Plan.none();
+  private final Map<String, OfflineStore<Stored>> offline = new java.util.HashMap<>();
+
+  /** A message kept for an offline device. */
+  private record Stored(String key, String tag) {}
 
   /** Starts the service with a freshly generated service account whose token_uri points here. */
   public FakeFcm(Ledger ledger) {
@@ -89,6 +96,31 @@ public final class FakeFcm implements AutoCloseable {
     return tokenRequests.get();
   }
 
+  /** From now on, the device {@link #device(String) named so} is offline: accepted messages wait, as FCM keeps them. */
+  public void offline(String name) {
+    synchronized (offline) {
+      offline.putIfAbsent("tok_" + name, new OfflineStore<>(name.hashCode()));
+    }
+  }
+
+  /**
+   * The device comes back: what FCM kept for it reaches it now.
+   *
+   * @return how many messages reached it
+   */
+  public int online(String name) {
+    OfflineStore<Stored> store;
+    synchronized (offline) {
+      store = offline.remove("tok_" + name);
+    }
+    if (store == null) {
+      return 0;
+    }
+    List<Stored> kept = store.drain();
+    kept.forEach(m -> ledger.reachedDevice("tok_" + name, m.key(), m.tag()));
+    return kept.size();
+  }
+
   /** Every request that reached the service. */
   public long received() {
     return server.received();
@@ -116,22 +148,34 @@ public final class FakeFcm implements AutoCloseable {
     Map<String, Object> message;
     String key;
     String device;
-    List<String> collapse = new ArrayList<>();
+    String id;
+    String tag;
+    String collapseKey;
+    List<String> tags = new ArrayList<>();
+    List<String> serviceKeys = new ArrayList<>();
     try {
       message = JSONObjectUtils.getJSONObject(JSONObjectUtils.parse(request.getBody().utf8()), "message");
       Map<String, Object> data = JSONObjectUtils.getJSONObject(message, "data");
       key = data == null ? null : (String) data.get(FakeWebPush.KEY_FIELD);
+      id = data == null ? null : (String) data.get("herald_id");
       device = message.get("token") != null ? (String) message.get("token") : (String) message.get("fid");
       Map<String, Object> android = JSONObjectUtils.getJSONObject(message, "android");
-      collapse.add(String.valueOf(android.get("collapse_key")));
+      collapseKey = (String) android.get("collapse_key");
+      serviceKeys.add(collapseKey);
       Map<String, Object> androidNotification = JSONObjectUtils.getJSONObject(android, "notification");
       if (androidNotification != null) {
-        collapse.add(String.valueOf(androidNotification.get("tag")));
+        tags.add(String.valueOf(androidNotification.get("tag")));
       }
       Map<String, Object> apns = JSONObjectUtils.getJSONObject(JSONObjectUtils.getJSONObject(message, "apns"), "headers");
-      collapse.add(String.valueOf(apns.get("apns-collapse-id")));
-      Map<String, Object> webpush = JSONObjectUtils.getJSONObject(JSONObjectUtils.getJSONObject(message, "webpush"), "headers");
-      collapse.add(String.valueOf(webpush.get("Topic")));
+      tags.add(String.valueOf(apns.get("apns-collapse-id")));
+      Map<String, Object> webpush = JSONObjectUtils.getJSONObject(message, "webpush");
+      serviceKeys.add((String) JSONObjectUtils.getJSONObject(webpush, "headers").get("Topic"));
+      Map<String, Object> webNotification = JSONObjectUtils.getJSONObject(webpush, "notification");
+      if (webNotification != null) {
+        tags.add(String.valueOf(webNotification.get("tag")));
+      }
+      // What an Android device shows is replaced by android.notification.tag; a data message has none.
+      tag = androidNotification != null ? String.valueOf(androidNotification.get("tag")) : id;
     } catch (java.text.ParseException | RuntimeException e) {
       ledger.unreadable();
       return error(400, "INVALID_ARGUMENT", null);
@@ -142,8 +186,21 @@ public final class FakeFcm implements AutoCloseable {
     }
     Fault fault = plan.decide("fcm", key, ledger.nextAttempt(key));
     Integer retryAfter = fault instanceof Fault.Status s ? s.retryAfterSeconds() : null;
-    ledger.record(new Ledger.Request(received, System.currentTimeMillis(), "fcm", device, key, collapse.get(0), fault,
-        retryAfter), collapse);
+    ledger.record(new Ledger.Request(received, System.currentTimeMillis(), "fcm", device, key, tag, fault, retryAfter),
+        new Ledger.Carried(tags, serviceKeys, id));
+    if (fault.accepted()) {
+      boolean kept = false;
+      synchronized (offline) {
+        OfflineStore<Stored> store = offline.get(device);
+        if (store != null) {
+          store.store(new Stored(key, tag), collapseKey);
+          kept = true;
+        }
+      }
+      if (!kept) {
+        ledger.reachedDevice(device, key, tag);
+      }
+    }
     MockResponse.Builder accept = json(200, Map.of("name", "projects/" + PROJECT + "/messages/" + ids.incrementAndGet()));
     return FakeServer.respond(fault, accept, s -> errorBuilder(s.code(), statusOf(s.code()), fcmCodeOf(s.code())));
   }

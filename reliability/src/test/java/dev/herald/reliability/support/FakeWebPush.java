@@ -18,9 +18,12 @@ import mockwebserver3.RecordedRequest;
  * A Web Push service on 127.0.0.1 that behaves like a browser vendor's: it checks the RFC 8030 and
  * RFC 8292 headers, refuses a VAPID key other than the one the subscription was made with (403,
  * as FCM's and Mozilla's services do), decrypts each message with the subscriber's key (RFC 8291),
- * reads the idempotency key from the payload's data and the collapse id from {@code Topic} and the
- * payload's {@code tag}, records it in the {@link Ledger}, and answers as the {@link Fault.Plan}
- * says: 201 with a {@code Location}, or an error with {@code Retry-After}, a slow answer, a reset.
+ * reads the idempotency key and {@code herald_id} from the payload's data, the display tag from the
+ * payload's {@code tag} and the push-service collapse key from {@code Topic}, records them in the
+ * {@link Ledger}, and answers as the {@link Fault.Plan} says: 201 with a {@code Location}, or an
+ * error with {@code Retry-After}, a slow answer, a reset. An accepted message reaches the browser at
+ * once, or, while it is {@link #offline offline}, is kept as Chrome's push service (FCM) keeps
+ * messages: every one without a Topic, only four different Topics ({@link OfflineStore}).
  */
 public final class FakeWebPush implements AutoCloseable {
   /** The payload data entry that carries the idempotency key in this suite's notifications. */
@@ -33,6 +36,7 @@ public final class FakeWebPush implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
   private volatile Fault.Plan plan = Fault.Plan.none();
+  private final Map<String, OfflineStore<String[]>> offline = new java.util.HashMap<>();
 
   /** Starts the service; it accepts messages signed with {@code vapidPublicKey} (base64url). */
   public FakeWebPush(Ledger ledger, String vapidPublicKey) {
@@ -57,6 +61,31 @@ public final class FakeWebPush implements AutoCloseable {
   public void acceptVapidKeys(String... publicKeys) {
     acceptedVapidKeys.clear();
     acceptedVapidKeys.addAll(List.of(publicKeys));
+  }
+
+  /** From now on, the browser subscribed as {@code name} is offline: accepted messages wait. */
+  public void offline(String name) {
+    synchronized (offline) {
+      offline.putIfAbsent(name, new OfflineStore<>(name.hashCode()));
+    }
+  }
+
+  /**
+   * The browser comes back: what its push service kept reaches it now.
+   *
+   * @return how many messages reached it
+   */
+  public int online(String name) {
+    OfflineStore<String[]> store;
+    synchronized (offline) {
+      store = offline.remove(name);
+    }
+    if (store == null) {
+      return 0;
+    }
+    List<String[]> kept = store.drain();
+    kept.forEach(m -> ledger.reachedDevice(name, m[0], m[1]));
+    return kept.size();
   }
 
   /** The port, for counting client connections. */
@@ -101,12 +130,17 @@ public final class FakeWebPush implements AutoCloseable {
     String topic = request.getHeaders().get("Topic");
     String key;
     String tag;
+    String id;
     try {
       byte[] plain = subscriber.decrypt(request.getBody().toByteArray());
       Map<String, Object> json = JSONObjectUtils.parse(new String(plain, StandardCharsets.UTF_8));
-      Map<String, Object> data = JSONObjectUtils.getJSONObject(json, "data");
+      // The service-worker JSON, or Declarative Web Push, whose fields are in "notification".
+      Map<String, Object> declared = JSONObjectUtils.getJSONObject(json, "notification");
+      Map<String, Object> shown = json.containsKey("web_push") && declared != null ? declared : json;
+      Map<String, Object> data = JSONObjectUtils.getJSONObject(shown, "data");
       key = data == null ? null : (String) data.get(KEY_FIELD);
-      tag = JSONObjectUtils.getString(json, "tag");
+      id = data == null ? null : (String) data.get("herald_id");
+      tag = JSONObjectUtils.getString(shown, "tag");
     } catch (GeneralSecurityException | java.text.ParseException | RuntimeException e) {
       ledger.unreadable();
       return status(400, "cannot decrypt the message");
@@ -116,12 +150,26 @@ public final class FakeWebPush implements AutoCloseable {
       return status(400, "message without a key");
     }
     Fault fault = plan.decide("webpush", key, ledger.nextAttempt(key));
-    List<String> collapse = new ArrayList<>();
-    collapse.add(String.valueOf(topic));
-    collapse.add(String.valueOf(tag));
+    List<String> tags = new ArrayList<>();
+    tags.add(String.valueOf(tag));
+    List<String> serviceKeys = new ArrayList<>();
+    serviceKeys.add(topic);
     Integer retryAfter = fault instanceof Fault.Status s ? s.retryAfterSeconds() : null;
-    ledger.record(new Ledger.Request(received, System.currentTimeMillis(), "webpush", name, key, topic, fault, retryAfter),
-        collapse);
+    ledger.record(new Ledger.Request(received, System.currentTimeMillis(), "webpush", name, key, tag, fault, retryAfter),
+        new Ledger.Carried(tags, serviceKeys, id));
+    if (fault.accepted()) {
+      boolean kept = false;
+      synchronized (offline) {
+        OfflineStore<String[]> store = offline.get(name);
+        if (store != null) {
+          store.store(new String[] {key, String.valueOf(tag)}, topic);
+          kept = true;
+        }
+      }
+      if (!kept) {
+        ledger.reachedDevice(name, key, String.valueOf(tag));
+      }
+    }
     MockResponse.Builder accept = new MockResponse.Builder().code(201)
         .addHeader("Location", server.url("/message/" + ids.incrementAndGet()));
     return FakeServer.respond(fault, accept, s -> new MockResponse.Builder().code(s.code())

@@ -34,7 +34,7 @@ public sealed interface Fault {
 
   /**
    * Accept, but answer only after {@code delay}: slower than the client's timeout, the client gives
-   * up although the message was taken in, so its retry is a duplicate that the collapse id hides.
+   * up although the message was taken in, so its retry is a duplicate that the display tag hides on screen.
    */
   record Slow(Duration delay) implements Fault {
     @Override

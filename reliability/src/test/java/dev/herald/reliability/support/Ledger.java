@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The device side of the suite: every request the fake push services received, with its
- * idempotency key (read from the decrypted or parsed payload) and collapse identifier, and what
- * became of it. A device shows one notification per collapse identifier (a later message with the
- * same Topic, tag or {@code apns-collapse-id} replaces the earlier one), which is how
- * {@link #visibleNotifications(String)} counts.
+ * idempotency key (read from the decrypted or parsed payload), what it carried, and what became of
+ * it. A message the push service accepted reaches the device at once, or, for a device that is
+ * offline, when it comes back if the push service kept it ({@link OfflineStore}). A device shows one
+ * notification per display tag (a later message with the same {@code tag} or
+ * {@code apns-collapse-id} replaces the earlier one on screen), which is how
+ * {@link #visibleNotifications(String)} counts what reached the devices.
  *
  * <p>In compact mode (long runs) only counters per key are kept, not every request. Thread-safe.
  */
@@ -29,12 +31,23 @@ public final class Ledger {
    * @param service {@code webpush} or {@code fcm}
    * @param device the device address's short name
    * @param key the idempotency key carried in the payload
-   * @param collapseId the collapse identifier (Topic / tag)
+   * @param tag the display tag
    * @param fault what the service did
    * @param retryAfterSeconds the Retry-After it sent, or null
    */
   public record Request(long receivedMillis, long respondedMillis, String service, String device, String key,
-      String collapseId, Fault fault, Integer retryAfterSeconds) {}
+      String tag, Fault fault, Integer retryAfterSeconds) {}
+
+  /**
+   * What a request carried that decides what the device keeps and shows.
+   *
+   * @param displayTags every display tag field present (Web Push payload tag; FCM
+   *     {@code android.notification.tag}, {@code apns-collapse-id}, {@code webpush.notification.tag})
+   * @param serviceCollapseKeys every push-service collapse field (Web Push {@code Topic}; FCM
+   *     {@code android.collapse_key}, {@code webpush.headers.Topic}), null where absent
+   * @param id the notification id in the data ({@code herald_id})
+   */
+  public record Carried(List<String> displayTags, List<String> serviceCollapseKeys, String id) {}
 
   /** Per-key tallies. */
   private static final class Tally {
@@ -42,6 +55,7 @@ public final class Ledger {
     final Set<String> visible = new HashSet<>();
     int count;
     int accepted;
+    int reached;
   }
 
   private final boolean detailed;
@@ -52,6 +66,8 @@ public final class Ledger {
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong rejectedAuth = new AtomicLong();
   private final Map<String, AtomicLong> faults = new ConcurrentHashMap<>();
+  private final Map<String, String> namedCollapseKeys = new ConcurrentHashMap<>();
+  private final AtomicLong reached = new AtomicLong();
 
   /** A ledger keeping every request ({@code detailed}) or counters only. */
   public Ledger(boolean detailed) {
@@ -69,16 +85,26 @@ public final class Ledger {
     }
   }
 
+  /** Tells the ledger that the notification of {@code idempotencyKey} names a collapse key. */
+  public void expectCollapseKey(String idempotencyKey, String collapseKey) {
+    namedCollapseKeys.put(idempotencyKey, collapseKey);
+  }
+
   /**
-   * Records a request that carried a key. {@code collapseFields} are every collapse identifier the
-   * request carried (Topic, tag, collapse_key, apns-collapse-id): all must equal the one derived
-   * from the key, or the device could show a repeat.
+   * Records a request that carried a key. What it carried must match the key: the id derived from
+   * it, every display tag equal to the host's collapse key or else to that id (or a repeat would
+   * show twice), and a push-service collapse key only where the host named one (or an offline
+   * device would lose messages).
    */
-  public void record(Request r, List<String> collapseFields) {
+  public void record(Request r, Carried carried) {
     total.incrementAndGet();
     faults.computeIfAbsent(faultName(r.fault()), k -> new AtomicLong()).incrementAndGet();
-    String expected = CollapseKeys.fromIdempotencyKey(r.key());
-    boolean consistent = collapseFields.stream().allMatch(expected::equals);
+    String id = CollapseKeys.fromIdempotencyKey(r.key());
+    String named = namedCollapseKeys.get(r.key());
+    String expectedTag = named != null ? named : id;
+    boolean consistent = id.equals(carried.id()) && !carried.displayTags().isEmpty()
+        && carried.displayTags().stream().allMatch(expectedTag::equals)
+        && carried.serviceCollapseKeys().stream().allMatch(k -> java.util.Objects.equals(k, named));
     if (!consistent) {
       collapseMismatches.incrementAndGet();
     }
@@ -91,11 +117,21 @@ public final class Ledger {
       if (r.fault().accepted()) {
         t.accepted++;
         acceptedTotal.incrementAndGet();
-        // Replacement on the device is by collapse id: what is visible is the set of distinct ids.
-        for (String c : collapseFields) {
-          t.visible.add(r.device() + "|" + c);
-        }
       }
+    }
+  }
+
+  /**
+   * Records that an accepted message of {@code key} reached {@code device} showing {@code tag}:
+   * at once for an online device, on reconnection for an offline one whose push service kept it.
+   */
+  public void reachedDevice(String device, String key, String tag) {
+    reached.incrementAndGet();
+    Tally t = byKey.computeIfAbsent(key, k -> new Tally());
+    synchronized (t) {
+      t.reached++;
+      // Replacement on screen is by display tag: what is visible is the set of distinct tags.
+      t.visible.add(device + "|" + tag);
     }
   }
 
@@ -153,7 +189,10 @@ public final class Ledger {
     return acceptedTotal.get();
   }
 
-  /** Requests carrying a collapse identifier other than the one derived from their key. */
+  /**
+   * Requests whose id, display tags or push-service collapse keys are not what their key's
+   * notification should carry (see {@link #record}).
+   */
   public long collapseMismatches() {
     return collapseMismatches.get();
   }
@@ -190,7 +229,23 @@ public final class Ledger {
     }
   }
 
-  /** Notifications of this key a user sees: distinct (device, collapse id) pairs among accepted requests. */
+  /** Messages that reached a device (all keys). */
+  public long reachedDevices() {
+    return reached.get();
+  }
+
+  /** Messages of this key that reached a device, repeats included. */
+  public int reached(String key) {
+    Tally t = byKey.get(key);
+    if (t == null) {
+      return 0;
+    }
+    synchronized (t) {
+      return t.reached;
+    }
+  }
+
+  /** Notifications of this key a user sees: distinct (device, display tag) pairs among the messages that reached a device. */
   public int visibleNotifications(String key) {
     Tally t = byKey.get(key);
     if (t == null) {
@@ -214,7 +269,7 @@ public final class Ledger {
     return s;
   }
 
-  /** Sends beyond the first accepted one, summed over keys: what a user would see twice without collapse ids. */
+  /** Sends beyond the first accepted one, summed over keys: what a user would see twice without display tags. */
   public long duplicatesBeyondOne() {
     long d = 0;
     for (Tally t : byKey.values()) {

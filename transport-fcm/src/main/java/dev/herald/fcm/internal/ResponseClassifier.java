@@ -30,10 +30,16 @@ import java.util.Set;
  * ({@code message.android.ttl}). So: a field violation on the target ({@code message.token},
  * {@code message.fid}) → target gone; a field violation on any other field → rejected (the device
  * is kept); no field violation at all → target gone only when FCM's own FcmError detail says
- * {@code INVALID_ARGUMENT}, otherwise rejected. Payloads FCM would refuse as too large are refused
- * before sending, so that a "message too big" (which carries the same bare FcmError) cannot prune a
- * device. Broadcasts (topic, condition) have no device to lose: what would be target gone is
- * rejected.
+ * {@code INVALID_ARGUMENT}, otherwise rejected.
+ *
+ * <p><b>"Message too big"</b> carries the same bare FcmError {@code INVALID_ARGUMENT}; read as
+ * target gone it would prune a healthy device. The transport refuses before sending every message
+ * FCM could find too big (it counts the JSON it sends, see {@code MessageMapper}), and, should one
+ * come back all the same, a bare {@code INVALID_ARGUMENT} whose message says the message is too
+ * big or too large is rejected instead. This is the one place the message text is read, and it can
+ * only spare a device, never prune one: reworded by Google, it falls back to the structural rule.
+ *
+ * <p>Broadcasts (topic, condition) have no device to lose: what would be target gone is rejected.
  */
 public final class ResponseClassifier {
   /** The least delay after a quota error: FCM's quotas are per minute. */
@@ -123,13 +129,22 @@ public final class ResponseClassifier {
     if (!error.fieldViolations().isEmpty()) {
       targetGone = error.fieldViolations().stream().anyMatch(TARGET_FIELDS::contains);
     } else {
-      targetGone = "INVALID_ARGUMENT".equals(error.fcmErrorCode());
+      targetGone = "INVALID_ARGUMENT".equals(error.fcmErrorCode()) && !saysTooBig(error.message());
     }
     if (targetGone) {
       return gone(raw, reason(http, error, "the device's token or installation id is not valid"), deviceTarget);
     }
     String fields = error.fieldViolations().isEmpty() ? "" : " " + error.fieldViolations();
-    return new Outcome.Rejected(raw, reason(http, error, "invalid message" + fields));
+    String hint = error.fieldViolations().isEmpty() && saysTooBig(error.message()) ? "message too big" : "invalid message";
+    return new Outcome.Rejected(raw, reason(http, error, hint + fields));
+  }
+
+  private static boolean saysTooBig(String message) {
+    if (message == null) {
+      return false;
+    }
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    return m.contains("too big") || m.contains("too large");
   }
 
   private static Outcome gone(String raw, String reason, boolean deviceTarget) {

@@ -31,6 +31,34 @@ class ResponseClassifierTest {
   }
 
   @Test
+  void messageTooBigNeverPrunesTheDevice() {
+    // FCM's answer to an oversized message has exactly the structure of its answer to an invalid token.
+    for (String text : new String[] {"Android message is too big", "Message is too big", "Request payload too large",
+        "APNS PAYLOAD TOO LARGE"}) {
+      FcmErrorBody tooBig = new FcmErrorBody("INVALID_ARGUMENT", text, "INVALID_ARGUMENT", List.of(), null);
+      Outcome o = ResponseClassifier.classify(400, tooBig, null, true);
+      assertThat(o).as(text).isInstanceOf(Outcome.Rejected.class);
+      assertThat(((Outcome.Rejected) o).reason()).startsWith("FCM 400 INVALID_ARGUMENT (message too big)");
+    }
+    FcmErrorBody invalidToken = new FcmErrorBody("INVALID_ARGUMENT",
+        "The registration token is not a valid FCM registration token", "INVALID_ARGUMENT", List.of(), null);
+    assertThat(ResponseClassifier.classify(400, invalidToken, null, true)).isInstanceOf(Outcome.TargetGone.class);
+  }
+
+  @Property(tries = 300)
+  void theMessageTextCanOnlySpareADeviceNeverPruneOne(@ForAll @IntRange(min = 400, max = 599) int status,
+      @ForAll("anyCodes") String fcmCode, @ForAll("texts") String text) {
+    // Whatever the text says, the outcome with it is target gone only if it is so without any text.
+    Outcome withText = ResponseClassifier.classify(status, new FcmErrorBody("INVALID_ARGUMENT", text, fcmCode, List.of(), null),
+        null, true);
+    Outcome without = ResponseClassifier.classify(status, new FcmErrorBody("INVALID_ARGUMENT", null, fcmCode, List.of(), null),
+        null, true);
+    if (withText instanceof Outcome.TargetGone) {
+      assertThat(without).isInstanceOf(Outcome.TargetGone.class);
+    }
+  }
+
+  @Test
   void bareInvalidArgumentWithoutFcmDetailIsRejected() {
     FcmErrorBody e = body(400, "INVALID_ARGUMENT", null, List.of());
     assertThat(ResponseClassifier.classify(400, e, null, true)).isEqualTo(new Outcome.Rejected("INVALID_ARGUMENT",
@@ -147,6 +175,19 @@ class ResponseClassifierTest {
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<String> codes() {
     return net.jqwik.api.Arbitraries.of("QUOTA_EXCEEDED", "SOMETHING_NEW", "UNSPECIFIED_ERROR").injectNull(0.3);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> texts() {
+    return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.strings(), net.jqwik.api.Arbitraries.of(
+        "UNREGISTERED", "The registration token is not a valid FCM registration token", "Requested entity was not found.",
+        "SenderId mismatch", "Android message is too big"));
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> anyCodes() {
+    return net.jqwik.api.Arbitraries.of("INVALID_ARGUMENT", "UNREGISTERED", "SENDER_ID_MISMATCH", "QUOTA_EXCEEDED",
+        "SOMETHING_NEW").injectNull(0.2);
   }
 
   @Test

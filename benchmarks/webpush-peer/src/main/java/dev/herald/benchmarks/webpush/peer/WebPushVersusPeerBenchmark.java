@@ -87,10 +87,10 @@ public class WebPushVersusPeerBenchmark {
 
     herald = WebPushTransport.builder().vapidKeys(vapid).subject(SUBJECT).build();
     String collapseKey = CollapseKeys.fromIdempotencyKey(KEY);
-    int overhead = PayloadJson.encode(Content.of("Order shipped", ""), collapseKey).length;
+    int overhead = PayloadJson.encode(Content.of("Order shipped", ""), collapseKey, collapseKey).length;
     Content content = Content.of("Order shipped", "x".repeat(payloadBytes - overhead));
     delivery = new Delivery(1, KEY, 1, subscription, content, DeliveryOptions.DEFAULTS, collapseKey, null);
-    if (PayloadJson.encode(content, collapseKey).length != payloadBytes) {
+    if (PayloadJson.encode(content, collapseKey, collapseKey).length != payloadBytes) {
       throw new IllegalStateException("Herald payload is not " + payloadBytes + " octets");
     }
 

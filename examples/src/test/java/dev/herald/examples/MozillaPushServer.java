@@ -1,0 +1,317 @@
+package dev.herald.examples;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.SignedJWT;
+import dev.herald.examples.sim.WebPushSubscriber;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+
+/**
+ * A stand-in for Mozilla's push service on 127.0.0.1, enough for a real Firefox: its push client
+ * connects to {@link #webSocketUrl()} (the {@code dom.push.serverURL} pref) and speaks Mozilla's
+ * push protocol (JSON text frames: hello, register, notification, ack, unregister, ping), and
+ * application servers POST RFC 8030 messages to the endpoints it hands out. Like the real service
+ * it checks the Web Push headers and the VAPID authorization (ES256 JWT signed by the key the
+ * subscription was made with, audience its origin), answers 201 with a {@code Location}, and
+ * forwards the encrypted body untouched: Firefox decrypts it with its own keys (RFC 8291) and acks
+ * each message with a code (100 delivered, 101 decryption failed, 102 not delivered).
+ */
+final class MozillaPushServer implements AutoCloseable {
+
+  /**
+   * A message forwarded to Firefox.
+   *
+   * @param version its unique id in the protocol
+   * @param channelId the subscription
+   * @param receivedNanos when the push service received it (System.nanoTime)
+   */
+  record Forwarded(String version, String channelId, long receivedNanos) {}
+
+  /**
+   * Firefox's answer to a message.
+   *
+   * @param version the message's id
+   * @param code 100 delivered, 101 decryption error, 102 not delivered
+   */
+  record Ack(String version, int code) {}
+
+  private final MockWebServer server = new MockWebServer();
+  private final String uaid = "herald-test-" + UUID.randomUUID().toString().replace("-", "");
+  private final Map<String, String> channelKeys = new ConcurrentHashMap<>();
+  private final List<Forwarded> forwarded = new CopyOnWriteArrayList<>();
+  private final Map<String, Ack> acks = new ConcurrentHashMap<>();
+  private final List<String> violations = new CopyOnWriteArrayList<>();
+  private final AtomicReference<WebSocket> firefox = new AtomicReference<>();
+  private final CountDownLatch hello = new CountDownLatch(1);
+  private final AtomicLong messages = new AtomicLong();
+  private volatile Duration answerNextSlowly;
+
+  MozillaPushServer() {
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        if ("websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"))) {
+          return new MockResponse.Builder().setHeader("Sec-WebSocket-Protocol", "push-notification")
+              .webSocketUpgrade(new PushProtocol()).build();
+        }
+        return push(request);
+      }
+    });
+    try {
+      server.start(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The URL for Firefox's {@code dom.push.serverURL}. */
+  String webSocketUrl() {
+    return "ws://127.0.0.1:" + server.getPort() + "/";
+  }
+
+  /** Waits for Firefox's push client to say hello; false when it did not within {@code timeout}. */
+  boolean awaitHello(Duration timeout) throws InterruptedException {
+    return hello.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether Firefox's push client has said hello. */
+  boolean helloReceived() {
+    return hello.getCount() == 0;
+  }
+
+  /** Answers the next message only after {@code delay} (it is forwarded to Firefox at once). */
+  void answerNextSlowly(Duration delay) {
+    this.answerNextSlowly = delay;
+  }
+
+  /** Sends a body to Firefox as a message on {@code channelId}, as if an application server had; returns its version. */
+  String deliver(String channelId, byte[] body) {
+    return forward(channelId, body, System.nanoTime());
+  }
+
+  /** Forwards a message to Firefox; returns its version, or null when Firefox is not connected. */
+  private String forward(String channelId, byte[] body, long receivedNanos) {
+    String version = "v" + messages.incrementAndGet() + "-" + UUID.randomUUID();
+    forwarded.add(new Forwarded(version, channelId, receivedNanos));
+    Map<String, Object> notification = new LinkedHashMap<>();
+    notification.put("messageType", "notification");
+    notification.put("channelID", channelId);
+    notification.put("version", version);
+    notification.put("data", Base64.getUrlEncoder().withoutPadding().encodeToString(body));
+    notification.put("headers", Map.of("encoding", "aes128gcm"));
+    WebSocket ws = firefox.get();
+    if (ws == null || !ws.send(JSONObjectUtils.toJSONString(notification))) {
+      violations.add("Firefox was not connected for message " + version);
+      return null;
+    }
+    return version;
+  }
+
+  /** Messages forwarded so far, in order. */
+  List<Forwarded> forwarded() {
+    return new ArrayList<>(forwarded);
+  }
+
+  /** Firefox's ack of a message, or null while it has not acked. */
+  Ack ack(String version) {
+    return acks.get(version);
+  }
+
+  /** What the service refused or could not do (a wrong header, a bad VAPID token, Firefox away). */
+  List<String> violations() {
+    return new ArrayList<>(violations);
+  }
+
+  /** The subscription ({@code channelID}) of an endpoint this service handed out. */
+  static String channelOf(String endpoint) {
+    return HttpUrl.get(endpoint).pathSegments().get(1);
+  }
+
+  private MockResponse push(RecordedRequest request) {
+    long received = System.nanoTime();
+    List<String> segments = request.getUrl().pathSegments();
+    String channelId = segments.size() == 2 && segments.get(0).equals("push") ? segments.get(1) : null;
+    String key = channelId == null ? null : channelKeys.get(channelId);
+    if (!"POST".equals(request.getMethod()) || key == null) {
+      return status(404, "no such subscription");
+    }
+    String ttl = request.getHeaders().get("TTL");
+    if (ttl == null || !ttl.matches("[0-9]+")) {
+      return status(400, "TTL header missing or malformed");
+    }
+    if (!"aes128gcm".equals(request.getHeaders().get("Content-Encoding"))) {
+      return status(400, "Content-Encoding must be aes128gcm");
+    }
+    String vapidProblem = vapidProblem(request.getHeaders().get("Authorization"), key, request.getUrl());
+    if (vapidProblem != null) {
+      return status(vapidProblem.startsWith("key") ? 403 : 401, vapidProblem);
+    }
+    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+    String version = forward(channelId, body, received);
+    if (version == null) {
+      return status(503, "the user agent is not connected");
+    }
+    MockResponse.Builder created = new MockResponse.Builder().code(201)
+        .addHeader("Location", "http://127.0.0.1:" + server.getPort() + "/m/" + version).addHeader("TTL", ttl);
+    Duration slow = answerNextSlowly;
+    if (slow != null) {
+      answerNextSlowly = null;
+      created.headersDelay(slow.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return created.build();
+  }
+
+  /**
+   * RFC 8292: {@code vapid t=<ES256 JWT>, k=<public key>}, the key the subscription was made with,
+   * the JWT signed by it, for this origin, not expired and at most 24 h ahead. Null when valid.
+   */
+  private static String vapidProblem(String authorization, String subscriptionKey, HttpUrl url) {
+    if (authorization == null || !authorization.startsWith("vapid ")) {
+      return "missing VAPID authorization";
+    }
+    String t = null;
+    String k = null;
+    for (String part : authorization.substring(6).split(",")) {
+      String p = part.trim();
+      if (p.startsWith("t=")) {
+        t = p.substring(2);
+      } else if (p.startsWith("k=")) {
+        k = p.substring(2);
+      }
+    }
+    if (t == null || k == null) {
+      return "VAPID authorization without t or k";
+    }
+    // Firefox registers the key with base64 padding; the header carries it without.
+    if (!k.equals(subscriptionKey.replace("=", ""))) {
+      return "key k is not the subscription's applicationServerKey";
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(t);
+      ECPublicKey key = (ECPublicKey) WebPushSubscriber.decode(Base64.getUrlDecoder().decode(k));
+      if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new ECDSAVerifier(key))) {
+        return "VAPID JWT signature invalid";
+      }
+      String origin = url.scheme() + "://" + url.host() + ":" + url.port();
+      long exp = jwt.getJWTClaimsSet().getExpirationTime().getTime();
+      long now = System.currentTimeMillis();
+      if (!jwt.getJWTClaimsSet().getAudience().contains(origin) || exp <= now || exp > now + 24L * 3600 * 1000 + 60_000) {
+        return "VAPID JWT audience or expiry wrong";
+      }
+      return null;
+    } catch (Exception e) {
+      return "VAPID JWT unreadable: " + e.getClass().getSimpleName();
+    }
+  }
+
+  private MockResponse status(int code, String why) {
+    violations.add(code + " " + why);
+    return new MockResponse.Builder().code(code).body(why).build();
+  }
+
+  /** Mozilla's push protocol, server side, for the one Firefox that connects. */
+  private final class PushProtocol extends WebSocketListener {
+    @Override
+    public void onMessage(WebSocket webSocket, String text) {
+      Map<String, Object> m;
+      try {
+        m = JSONObjectUtils.parse(text);
+      } catch (java.text.ParseException e) {
+        violations.add("unreadable frame from Firefox");
+        return;
+      }
+      String type = String.valueOf(m.get("messageType"));
+      switch (m.isEmpty() ? "ping" : type) {
+        case "ping" -> webSocket.send("{}");
+        case "hello" -> {
+          firefox.set(webSocket);
+          Map<String, Object> reply = new LinkedHashMap<>();
+          reply.put("messageType", "hello");
+          reply.put("uaid", uaid); // the same every time, or Firefox drops its subscriptions
+          reply.put("status", 200);
+          reply.put("use_webpush", true); // without it Firefox makes no keys
+          reply.put("broadcasts", Map.of());
+          webSocket.send(JSONObjectUtils.toJSONString(reply));
+          hello.countDown();
+        }
+        case "register" -> {
+          String channelId = String.valueOf(m.get("channelID"));
+          channelKeys.put(channelId, String.valueOf(m.get("key")));
+          Map<String, Object> reply = new LinkedHashMap<>();
+          reply.put("messageType", "register");
+          reply.put("channelID", channelId);
+          reply.put("status", 200);
+          reply.put("pushEndpoint", "http://127.0.0.1:" + server.getPort() + "/push/" + channelId);
+          webSocket.send(JSONObjectUtils.toJSONString(reply));
+        }
+        case "unregister" -> {
+          channelKeys.remove(String.valueOf(m.get("channelID")));
+          webSocket.send(JSONObjectUtils.toJSONString(Map.of("messageType", "unregister",
+              "channelID", String.valueOf(m.get("channelID")), "status", 200)));
+        }
+        case "ack" -> {
+          Object updates = m.get("updates");
+          if (updates instanceof List<?> list) {
+            for (Object u : list) {
+              if (u instanceof Map<?, ?> update && update.get("version") instanceof String version) {
+                int code = update.get("code") instanceof Number n ? n.intValue() : 100;
+                acks.put(version, new Ack(version, code));
+              }
+            }
+          }
+        }
+        case "nack" -> {
+          if (m.get("version") instanceof String version) {
+            int code = m.get("code") instanceof Number n ? n.intValue() : 0;
+            acks.put(version, new Ack(version, code));
+          }
+        }
+        default -> {
+          // broadcast_subscribe and the like: nothing to do here
+        }
+      }
+    }
+
+    @Override
+    public void onClosed(WebSocket webSocket, int code, String reason) {
+      firefox.compareAndSet(webSocket, null);
+    }
+
+    @Override
+    public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+      firefox.compareAndSet(webSocket, null);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    // Closing the server drops Firefox's connection (a server-side web socket has no call to cancel).
+    firefox.set(null);
+    server.close();
+  }
+}
