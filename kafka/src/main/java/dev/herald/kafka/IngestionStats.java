@@ -12,9 +12,11 @@ package dev.herald.kafka;
  * @param poisonRetries poison records set back for another try
  * @param databaseFailures transactions that failed for the database and were retried
  * @param backPressurePauses times consumption paused because the outbox backlog was over the limit
+ * @param partitionsRevoked partitions taken away by rebalances (revoked or lost) since start
  * @param assignedPartitions partitions assigned right now
  * @param paused whether any consumer thread holds its partitions paused right now (back-pressure or
  *     database outage)
  */
 public record IngestionStats(long records, long actions, long transactions, long offsetCommits, long deadLettered,
-    long poisonRetries, long databaseFailures, long backPressurePauses, int assignedPartitions, boolean paused) {}
+    long poisonRetries, long databaseFailures, long backPressurePauses, long partitionsRevoked, int assignedPartitions,
+    boolean paused) {}

@@ -13,10 +13,11 @@ public final class Stats {
   final AtomicLong poisonRetries = new AtomicLong();
   final AtomicLong databaseFailures = new AtomicLong();
   final AtomicLong backPressurePauses = new AtomicLong();
+  final AtomicLong partitionsRevoked = new AtomicLong();
 
   /** A snapshot with the given gauges. */
   public IngestionStats snapshot(int assignedPartitions, boolean paused) {
     return new IngestionStats(records.get(), actions.get(), transactions.get(), offsetCommits.get(), deadLettered.get(),
-        poisonRetries.get(), databaseFailures.get(), backPressurePauses.get(), assignedPartitions, paused);
+        poisonRetries.get(), databaseFailures.get(), backPressurePauses.get(), partitionsRevoked.get(), assignedPartitions, paused);
   }
 }

@@ -558,6 +558,9 @@ public final class Worker<K, V> implements Runnable, ConsumerRebalanceListener {
 
   private void forget(Collection<TopicPartition> partitions) {
     Set<TopicPartition> gone = new HashSet<>(partitions);
+    if (running) {
+      stats.partitionsRevoked.addAndGet(gone.size());
+    }
     toCommit.keySet().removeAll(gone);
     stuck.keySet().removeAll(gone);
     batch.removeIf(it -> gone.contains(it.tp));
