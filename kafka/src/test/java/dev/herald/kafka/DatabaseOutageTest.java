@@ -79,6 +79,51 @@ class DatabaseOutageTest {
     }
   }
 
+  @Test
+  void partitionsRevokedWhileABatchWaitsForTheDatabaseAreLeftToTheirNextOwnerUnapplied() {
+    KafkaBroker broker = SharedBroker.get();
+    String topic = "outage-rebalance-" + UUID.randomUUID().toString().substring(0, 8);
+    String group = "g-" + topic;
+    broker.createTopic(topic, 4);
+    try (Postgres pg = Postgres.create(6); Events events = new Events(broker)) {
+      JdbcOutbox outbox = H2Outbox.outbox(pg.dataSource());
+      KafkaIngestion a = build(broker, group, topic, outbox, pg);
+      KafkaIngestion b = build(broker, group, topic, outbox, pg);
+      try {
+        a.start();
+        events.sendAll(topic, created(0, 50));
+        Waits.until(WAIT, () -> events.caughtUp(group, topic, 4), () -> "before: " + a.stats());
+
+        Postgres.server("stop");
+        try {
+          events.sendAll(topic, created(50, 150));
+          Waits.until(WAIT, () -> a.stats().databaseFailures() >= 1 && a.stats().paused(), () -> "a: " + a.stats());
+          Map<TopicPartition, Long> committedAtStop = events.committed(group, topic);
+          // b joins while a holds a batch it cannot apply: a gives up partitions with that batch.
+          b.start();
+          Waits.until(WAIT, () -> b.stats().assignedPartitions() > 0 && a.stats().partitionsRevoked() > 0,
+              () -> "a " + a.stats() + ", b " + b.stats());
+          assertThat(events.committed(group, topic)).as("nothing committed during the outage").isEqualTo(committedAtStop);
+        } finally {
+          Postgres.server("start");
+        }
+        Waits.until(WAIT, () -> events.caughtUp(group, topic, 4), () -> "after: a " + a.stats() + ", b " + b.stats());
+        assertThat(H2Outbox.count(pg.dataSource(), "SELECT COUNT(*) FROM herald_notification")).isEqualTo(150);
+      } finally {
+        a.close();
+        b.close();
+        outbox.close();
+      }
+    }
+  }
+
+  private static KafkaIngestion build(KafkaBroker broker, String group, String topic, JdbcOutbox outbox, Postgres pg) {
+    return KafkaIngestion.builder().bootstrapServers(broker.bootstrapServers()).groupId(group).topics(topic)
+        .outbox(outbox, pg.dataSource()).mapper(ScheduleEvents.mapper()).onPoison(PoisonHandling.retry())
+        .pollTimeout(Duration.ofMillis(200)).retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+        .backlogCheckInterval(Duration.ofMillis(200)).build();
+  }
+
   private static List<String[]> created(int from, int to) {
     List<String[]> l = new ArrayList<>();
     for (int i = from; i < to; i++) {
