@@ -405,6 +405,9 @@ public final class Worker<K, V> implements Runnable, ConsumerRebalanceListener {
     for (Item it : items) {
       all.addAll(it.actions);
     }
+    if (all.isEmpty()) {
+      return; // events this service ignores need no transaction (nor a database that answers)
+    }
     try (Connection c = s.dataSource().getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
