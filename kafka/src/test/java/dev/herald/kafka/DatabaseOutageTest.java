@@ -47,12 +47,12 @@ class DatabaseOutageTest {
         events.sendAll(topic, created(0, 100));
         Waits.until(WAIT, () -> events.caughtUp(group, topic, 3), () -> "before: " + ingestion.stats());
         long revokedBefore = ingestion.stats().partitionsRevoked();
+        Map<TopicPartition, Long> committedAtStop = events.committed(group, topic);
 
         Postgres.server("stop");
         long outageStart = System.nanoTime();
         try {
           events.sendAll(topic, created(100, 200));
-          Map<TopicPartition, Long> committedAtStop = events.committed(group, topic);
           Waits.until(WAIT, () -> ingestion.stats().databaseFailures() >= 2 && ingestion.stats().paused(),
               () -> "no paused retries: " + ingestion.stats());
           // Past max.poll.interval.ms while the database is down.
@@ -93,12 +93,12 @@ class DatabaseOutageTest {
         a.start();
         events.sendAll(topic, created(0, 50));
         Waits.until(WAIT, () -> events.caughtUp(group, topic, 4), () -> "before: " + a.stats());
+        Map<TopicPartition, Long> committedAtStop = events.committed(group, topic);
 
         Postgres.server("stop");
         try {
           events.sendAll(topic, created(50, 150));
           Waits.until(WAIT, () -> a.stats().databaseFailures() >= 1 && a.stats().paused(), () -> "a: " + a.stats());
-          Map<TopicPartition, Long> committedAtStop = events.committed(group, topic);
           // b joins while a holds a batch it cannot apply: a gives up partitions with that batch.
           b.start();
           Waits.until(WAIT, () -> b.stats().assignedPartitions() > 0 && a.stats().partitionsRevoked() > 0,
