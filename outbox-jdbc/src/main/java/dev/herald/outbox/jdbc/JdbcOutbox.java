@@ -24,6 +24,8 @@ import dev.herald.spi.DeviceRegistry;
 import dev.herald.spi.InputValidator;
 import dev.herald.spi.OutboxStore;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -306,29 +308,82 @@ public final class JdbcOutbox implements OutboxStore, DeviceRegistry, AutoClosea
   }
 
   /**
-   * Cancels what is not yet claimed of the notification with this key, recording {@code reason}.
-   * A delivery already in flight is not interrupted.
+   * Cancels what is not yet claimed of the notification with this key, recording {@code reason}, in
+   * a transaction of its own. A delivery already in flight is not interrupted.
    *
    * @return true when something was cancelled
    */
   public boolean cancel(String idempotencyKey, String reason) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(reason, "reason");
-    return call("cancel", () -> jdbi.inTransaction(h -> {
-      Optional<Long> id = h.createQuery("SELECT notification_id FROM " + tables.dedup() + " WHERE idempotency_key = :k")
-          .bind("k", idempotencyKey).mapTo(Long.class).findOne();
-      if (id.isEmpty()) {
-        return false;
+    return inOwnTransaction("cancel", c -> cancelOn(c, idempotencyKey, reason));
+  }
+
+  /**
+   * Cancels within the caller's transaction on {@code connection}, with the reason "cancelled by the
+   * host"; see {@link #cancel(Connection, String, String)}.
+   */
+  public boolean cancel(Connection connection, String idempotencyKey) {
+    return cancel(connection, idempotencyKey, "cancelled by the host");
+  }
+
+  /**
+   * Cancels what is not yet claimed of the notification with this key within the caller's
+   * transaction on {@code connection}: the cancellation exists iff that transaction commits, and a
+   * notification enqueued earlier in the same transaction is cancelled too. Herald never commits,
+   * rolls back or closes the connection; in auto-commit mode the call runs in a transaction of its
+   * own on it. A delivery already in flight is not interrupted; cancelling twice, or a key that is
+   * unknown, is a no-op.
+   *
+   * @return true when something was cancelled
+   */
+  public boolean cancel(Connection connection, String idempotencyKey, String reason) {
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(reason, "reason");
+    return inCallerTransaction(connection, "cancel", c -> cancelOn(c, idempotencyKey, reason));
+  }
+
+  /** Cancels within the transaction of a jdbi handle; see {@link #cancel(Connection, String)}. */
+  public boolean cancel(Handle handle, String idempotencyKey) {
+    Objects.requireNonNull(handle, "handle");
+    return cancel(handle.getConnection(), idempotencyKey);
+  }
+
+  /** Cancels within the transaction of a jdbi handle; see {@link #cancel(Connection, String, String)}. */
+  public boolean cancel(Handle handle, String idempotencyKey, String reason) {
+    Objects.requireNonNull(handle, "handle");
+    return cancel(handle.getConnection(), idempotencyKey, reason);
+  }
+
+  private boolean cancelOn(Connection c, String idempotencyKey, String reason) throws SQLException {
+    Long id = null;
+    try (PreparedStatement ps = c.prepareStatement("SELECT notification_id FROM " + tables.dedup()
+        + " WHERE idempotency_key = ?")) {
+      ps.setString(1, idempotencyKey);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          id = rs.getLong(1);
+        }
       }
-      String r = dev.herald.outbox.jdbc.internal.Jdbc.clip(reason, 500);
-      int n = h.createUpdate("UPDATE " + tables.notification() + " SET state = 4, next_at = NULL,"
-          + " finished_at = CURRENT_TIMESTAMP, reason = :r WHERE id = :id AND state = 0")
-          .bind("r", r).bind("id", id.get()).execute();
-      n += h.createUpdate("UPDATE " + tables.delivery() + " SET state = 4, next_at = NULL,"
-          + " finished_at = CURRENT_TIMESTAMP, last_error = :r WHERE notification_id = :id AND state = 0")
-          .bind("r", r).bind("id", id.get()).execute();
-      return n > 0;
-    }));
+    }
+    if (id == null) {
+      return false;
+    }
+    String r = Jdbc.clip(reason, 500);
+    int n = 0;
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables.notification() + " SET state = 4, next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, reason = ? WHERE id = ? AND state = 0")) {
+      ps.setString(1, r);
+      ps.setLong(2, id);
+      n += ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables.delivery() + " SET state = 4, next_at = NULL,"
+        + " finished_at = CURRENT_TIMESTAMP, last_error = ? WHERE notification_id = ? AND state = 0")) {
+      ps.setString(1, r);
+      ps.setLong(2, id);
+      n += ps.executeUpdate();
+    }
+    return n > 0;
   }
 
   // ---------------------------------------------------------------- engine side

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * The operator's view of an outbox: dead letters and their re-queueing, counts per channel and
@@ -81,6 +82,28 @@ public final class OutboxAdmin {
   /** Counts per channel and state with the oldest due age. Scans the delivery table: poll it gently. */
   public OutboxStats stats() {
     return store.stats();
+  }
+
+  /**
+   * How much work is due and waiting for the engines, counted up to {@code atMost}: deliveries due
+   * and not yet claimed plus due recipient notifications not yet expanded. Notifications scheduled
+   * for later and deliveries in flight do not count. Cheap enough to ask every second (each count
+   * stops at {@code atMost} rows of the open-work indexes), so a producer can hold back while the
+   * engines catch up.
+   *
+   * @return a number from 0 to {@code atMost}
+   * @throws IllegalArgumentException when {@code atMost} is below 1
+   * @throws OutboxException when the database fails the call
+   */
+  public long backlog(long atMost) {
+    if (atMost < 1) {
+      throw new IllegalArgumentException("atMost must be >= 1: " + atMost);
+    }
+    try {
+      return store.backlog(atMost);
+    } catch (JdbiException e) {
+      throw new OutboxException("backlog failed: " + e.getMessage(), e);
+    }
   }
 
   /** A notification by its id (also one whose key has since been enqueued again). */

@@ -107,6 +107,26 @@ public final class AdminStore {
         + Codes.IN_FLIGHT + " AND lease_owner = :owner").bind("owner", owner).execute());
   }
 
+  /**
+   * Deliveries due and not claimed plus due notifications awaiting expansion, each count stopping
+   * at {@code atMost} rows. Both read only the partial indexes of open work ({@code next_at IS NOT
+   * NULL}, implied by the comparison), never the finished rows, so the cost is bounded by
+   * {@code atMost} plus the open rows scheduled for later.
+   */
+  public long backlog(long atMost) {
+    return jdbi.withHandle(h -> {
+      long deliveries = h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM " + t.delivery()
+          + " WHERE next_at <= CURRENT_TIMESTAMP AND state = " + Codes.PENDING + " LIMIT :n) x")
+          .bind("n", atMost).mapTo(Long.class).one();
+      if (deliveries >= atMost) {
+        return atMost;
+      }
+      long expansions = h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM " + t.notification()
+          + " WHERE next_at <= CURRENT_TIMESTAMP LIMIT :n) x").bind("n", atMost - deliveries).mapTo(Long.class).one();
+      return deliveries + expansions;
+    });
+  }
+
   /** Counts per channel and state, with the oldest due age. */
   public OutboxStats stats() {
     return jdbi.inTransaction(h -> {
