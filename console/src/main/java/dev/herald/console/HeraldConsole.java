@@ -185,7 +185,8 @@ public final class HeraldConsole {
     /** The path {@link HeraldConsole#start} serves the console under; default {@code /herald}. */
     public Builder serverPath(String serverPath) {
       Objects.requireNonNull(serverPath, "serverPath");
-      if (!PATH.matcher(serverPath).matches()) {
+      if (!PATH.matcher(serverPath).matches() || serverPath.contains("/./") || serverPath.contains("/../")
+          || serverPath.endsWith("/.") || serverPath.endsWith("/..")) {
         throw new IllegalArgumentException("serverPath must be /segment[/segment...] of [A-Za-z0-9._~-]: " + serverPath);
       }
       this.serverPath = serverPath;

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * A small JSON writer. Strings escape everything that could end a script or markup context or
- * confuse a reader ({@code < > & '}, line and paragraph separators, control characters, lone
- * surrogates), so a response stays inert wherever it ends up.
+ * confuse a reader ({@code < > & '}, line and paragraph separators, control characters, bidi and
+ * other format characters, lone surrogates), so a response stays inert wherever it ends up.
  */
 public final class Json {
   private final StringBuilder sb = new StringBuilder(256);
@@ -135,7 +135,7 @@ public final class Json {
           boolean lone = Character.isHighSurrogate(c) ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
               : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
           if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '<' || c == '>' || c == '&' || c == '\''
-              || c == '\u2028' || c == '\u2029' || lone) {
+              || c == '\u2028' || c == '\u2029' || lone || Character.getType(c) == Character.FORMAT) {
             sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);
