@@ -236,7 +236,7 @@
         out.append(table(['Channel', 'Kind', 'Device', 'Status', 'Registered', 'Last seen', 'Invalidated', 'Reason'],
           t.devices.map(d => el('tr', { 'data-status': d.status },
             el('td', {}, text(d.channel)), el('td', {}, text(d.kind)), el('td', { class: 'mono' }, text(d.target)), el('td', {}, state(d.status)),
-            el('td', {}, time(d.registeredAt)), el('td', {}, time(d.lastSeenAt)), el('td', {}, time(d.invalidatedAt)), el('td', {}, text(d.invalidReason))))),
+            el('td', {}, time(d.registeredAt)), el('td', {}, time(d.lastSeenAt)), el('td', {}, time(d.invalidatedAt)), el('td', {}, text(d.invalidReason)))),
           { class: 'devices' }));
         if (t.moreDevices) out.append(el('div', { class: 'muted' }, 'More devices than shown.'));
       }
