@@ -110,6 +110,12 @@ public final class HeraldConsole {
           + address.getAddress().getHostAddress() + " without an authorization hook: configure "
           + "HeraldConsole.builder(...).authorization(...) or bind to 127.0.0.1");
     }
+    // The JDK server writes the headers and the body of a response as two segments; with Nagle's
+    // algorithm on, the body then waits for the client's delayed ACK (40 ms on Linux) on every
+    // request. The property is read once, when the JDK's server classes load.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     HttpServer server;
     try {
       server = HttpServer.create(address, 0);

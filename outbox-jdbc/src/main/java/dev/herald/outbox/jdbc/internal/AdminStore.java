@@ -27,11 +27,13 @@ public final class AdminStore {
     this.t = t;
   }
 
-  // Every dead-letter statement reads the delivery with its notification: the recipient filter and
-  // the listing need it, and it is a primary-key lookup per row.
-  private String from(DeadLetterQuery q) {
-    StringBuilder w = new StringBuilder(" FROM " + t.delivery() + " d JOIN " + t.notification()
-        + " n ON n.id = d.notification_id WHERE d.state = " + Codes.DEAD);
+  // The listing and the recipient filter read each delivery's notification (a primary-key lookup per
+  // row); a count or re-queue without a recipient filter does not, so that counting 100,000 dead
+  // letters stays a scan of the dead-letter indexes.
+  private String from(DeadLetterQuery q, boolean withNotification) {
+    boolean join = withNotification || q.recipientId() != null;
+    StringBuilder w = new StringBuilder(" FROM " + t.delivery() + " d" + (join ? " JOIN " + t.notification()
+        + " n ON n.id = d.notification_id" : "") + " WHERE d.state = " + Codes.DEAD);
     if (q.idempotencyKey() != null) {
       w.append(" AND d.notification_id = (SELECT notification_id FROM ").append(t.dedup())
           .append(" WHERE idempotency_key = :key)");
@@ -104,7 +106,7 @@ public final class AdminStore {
   /** Dead letters matching the query, in its order. */
   public List<DeadLetter> deadLetters(DeadLetterQuery q) {
     String sql = "SELECT d.id, d.notification_id, n.idempotency_key, n.recipient_id, d.channel, d.attempts, d.last_error,"
-        + " n.created_at, d.finished_at" + from(q) + order(q) + " LIMIT :limit";
+        + " n.created_at, d.finished_at" + from(q, true) + order(q) + " LIMIT :limit";
     return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> new DeadLetter(rs.getLong("id"),
         rs.getLong("notification_id"), rs.getString("idempotency_key"), Channel.of(rs.getString("channel")),
         rs.getInt("attempts"), rs.getString("last_error"), Jdbc.instant(rs, "created_at"),
@@ -113,7 +115,7 @@ public final class AdminStore {
 
   /** Counts matching dead letters, stopping at the query's limit. */
   public DeadLetterCount countDeadLetters(DeadLetterQuery q) {
-    String sql = "SELECT CURRENT_TIMESTAMP AS now, (SELECT COUNT(*) FROM (SELECT d.id" + from(q) + " LIMIT :limit) x) AS cnt";
+    String sql = "SELECT CURRENT_TIMESTAMP AS now, (SELECT COUNT(*) FROM (SELECT d.id" + from(q, false) + " LIMIT :limit) x) AS cnt";
     return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> {
       long n = rs.getLong("cnt");
       return new DeadLetterCount((int) n, n >= q.limit(), Jdbc.instant(rs, "now"));
@@ -126,7 +128,7 @@ public final class AdminStore {
    * record. Queues a wake-up when it re-queued any.
    */
   public int requeue(DeadLetterQuery q) {
-    String select = "SELECT d.id" + from(q) + order(q) + " LIMIT :limit";
+    String select = "SELECT d.id" + from(q, false) + order(q) + " LIMIT :limit";
     String update = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
         + " attempts = 0, finished_at = NULL, lease_owner = NULL, requeued_at = CURRENT_TIMESTAMP"
         + " WHERE id = ANY(:ids) AND state = " + Codes.DEAD;
