@@ -96,7 +96,6 @@ class SchemaTest {
       fx.execute("ALTER TABLE ${p}delivery DROP COLUMN requeued_at");
       fx.execute("DROP INDEX ${p}notification_recipient");
       fx.execute("DROP INDEX ${p}delivery_finished");
-      fx.execute("DROP INDEX ${p}delivery_dead_channel");
       fx.execute("ALTER TABLE ${p}notification DROP COLUMN due_at");
       fx.execute("DELETE FROM ${p}schema_version WHERE version >= 2");
       try (JdbcOutbox o = fx.another(b -> b)) {

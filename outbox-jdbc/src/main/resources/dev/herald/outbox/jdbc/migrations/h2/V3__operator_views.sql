@@ -3,4 +3,3 @@
 ALTER TABLE ${prefix}notification ADD COLUMN IF NOT EXISTS due_at TIMESTAMP WITH TIME ZONE;
 CREATE INDEX IF NOT EXISTS ${prefix}notification_recipient ON ${prefix}notification (recipient_id, id);
 CREATE INDEX IF NOT EXISTS ${prefix}delivery_finished ON ${prefix}delivery (finished_at, channel, state);
-CREATE INDEX IF NOT EXISTS ${prefix}delivery_dead_channel ON ${prefix}delivery (state, channel, finished_at);

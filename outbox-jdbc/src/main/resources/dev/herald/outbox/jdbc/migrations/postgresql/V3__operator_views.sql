@@ -10,6 +10,3 @@ CREATE INDEX IF NOT EXISTS ${prefix}notification_recipient ON ${prefix}notificat
 -- per-minute throughput), answered from the index alone; open rows (finished_at NULL) stay out.
 CREATE INDEX IF NOT EXISTS ${prefix}delivery_finished ON ${prefix}delivery (finished_at, channel, state)
   WHERE finished_at IS NOT NULL;
--- Dead letters per channel (the overview's totals, the dead-letter list filtered by channel), from
--- the index alone instead of one heap visit per dead letter.
-CREATE INDEX IF NOT EXISTS ${prefix}delivery_dead_channel ON ${prefix}delivery (channel, finished_at) WHERE state = 3;
