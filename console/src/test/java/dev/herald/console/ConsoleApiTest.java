@@ -93,6 +93,7 @@ class ConsoleApiTest {
     assertThat(r.header("Content-Type")).startsWith("application/json");
     Map<String, Object> o = r.json();
     assertThat(o.get("engineAttached")).isEqualTo(true);
+    assertThat(o.get("partial")).isEqualTo(false);
     List<Map<String, Object>> channels = list(o.get("channels"));
     assertThat(channels).extracting(c -> c.get("channel")).containsExactly("fcm", "webpush");
     Map<String, Object> fcm = channels.get(0);

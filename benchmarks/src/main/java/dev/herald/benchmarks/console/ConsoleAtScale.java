@@ -28,14 +28,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Fills an outbox on PostgreSQL with a million notifications and deliveries (bulk SQL with
  * generate_series, not the public enqueue: a week of history at about 6,000 an hour, mostly
  * delivered, with dead letters, "target gone", cancelled, expired, a backlog of pending and in-flight
- * deliveries, and one device per recipient), then times every console API call and page over HTTP
+ * deliveries, and one device per recipient; or, with {@code --scenario backlog}, every delivery pending
+ * and due), then times every console API call and page over HTTP
  * through the console's own JDK server: the wall time an operator's browser waits for the data.
  *
  * <pre>{@code java -cp ... dev.herald.benchmarks.console.ConsoleAtScale --rows 1000000 --recipients 200000 --runs 30}</pre>
@@ -57,6 +56,9 @@ public final class ConsoleAtScale {
     int runs = Integer.parseInt(a.getOrDefault("runs", "30"));
     boolean keep = Boolean.parseBoolean(a.getOrDefault("keep", "false"));
     String prefix = a.getOrDefault("prefix", "");
+    // "history" (default): a week of mostly delivered traffic; "backlog": every delivery pending and
+    // due, as after a long push-service outage.
+    boolean backlog = a.getOrDefault("scenario", "history").equals("backlog");
 
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(url);
@@ -75,7 +77,7 @@ public final class ConsoleAtScale {
       try {
         if (fill) {
           long t0 = System.nanoTime();
-          fill(ds, outbox, prefix, rows, recipients);
+          fill(ds, outbox, prefix, rows, recipients, backlog);
           System.out.printf("filled %,d notifications and deliveries, %,d devices in %.1f s%n", rows, recipients,
               (System.nanoTime() - t0) / 1e9);
         }
@@ -90,7 +92,8 @@ public final class ConsoleAtScale {
     }
   }
 
-  private static void fill(HikariDataSource ds, JdbcOutbox outbox, String p, int rows, int recipients) throws Exception {
+  private static void fill(HikariDataSource ds, JdbcOutbox outbox, String p, int rows, int recipients, boolean backlog)
+      throws Exception {
     // Templates made by the public API, so that the stored payload and device target are real encodings.
     outbox.register("template-recipient", new DeviceTarget.FcmToken("template-device-token-0123456789"));
     outbox.enqueue(Notification.builder("template-notification").recipient(Recipient.id("template-recipient"))
@@ -127,10 +130,10 @@ public final class ConsoleAtScale {
           + "   WHEN 6 THEN 'UNREGISTERED: FCM 404 UNREGISTERED Requested entity was not found.'"
           + "   WHEN 4 THEN 'schedule already started' WHEN 0 THEN (CASE WHEN x.attempts > 0 THEN '503: UNAVAILABLE' END) END"
           + " FROM bench_n b JOIN " + p + "device d ON d.address_hash = md5('dev' || (1 + b.g % " + recipients + "))"
-          + " CROSS JOIN LATERAL (SELECT CASE WHEN b.g % 1000 < 20 THEN 3 WHEN b.g % 1000 < 35 THEN 6"
+          + " CROSS JOIN LATERAL (SELECT CASE WHEN " + backlog + " THEN 0 WHEN b.g % 1000 < 20 THEN 3 WHEN b.g % 1000 < 35 THEN 6"
           + "   WHEN b.g % 1000 < 40 THEN 4 WHEN b.g % 1000 < 45 THEN 5 WHEN b.g % 1000 < 53 THEN 0"
           + "   WHEN b.g % 1000 = 53 THEN 1 ELSE 2 END AS state,"
-          + "   CASE WHEN b.g % 1000 < 20 THEN 12 WHEN b.g % 1000 = 52 THEN 2 WHEN b.g % 1000 < 45 THEN 1 ELSE 0 END AS attempts) x");
+          + "   CASE WHEN " + backlog + " THEN 0 WHEN b.g % 1000 < 20 THEN 12 WHEN b.g % 1000 = 52 THEN 2 WHEN b.g % 1000 < 45 THEN 1 ELSE 0 END AS attempts) x");
       s.execute("DROP TABLE bench_n");
       s.execute("VACUUM ANALYZE " + p + "notification");
       s.execute("VACUUM ANALYZE " + p + "delivery");
@@ -159,15 +162,14 @@ public final class ConsoleAtScale {
     String cursor;
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       ResultSet rs = s.executeQuery("SELECT n.recipient_id, n.id FROM " + p + "delivery d JOIN " + p
-          + "notification n ON n.id = d.notification_id WHERE d.state = 3 ORDER BY d.finished_at DESC, d.id DESC LIMIT 1");
+          + "notification n ON n.id = d.notification_id ORDER BY d.state = 3 DESC, d.finished_at DESC, d.id DESC LIMIT 1");
       rs.next();
       someDeadRecipient = rs.getString(1);
       someId = rs.getLong(2);
       rs = s.executeQuery("SELECT finished_at, id FROM " + p + "delivery WHERE state = 3 ORDER BY finished_at DESC, id DESC"
           + " OFFSET 49 LIMIT 1");
-      rs.next();
-      cursor = "afterAt=" + URLEncoder.encode(rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString(),
-          StandardCharsets.UTF_8) + "&afterId=" + rs.getLong(2);
+      cursor = rs.next() ? "afterAt=" + URLEncoder.encode(rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString(),
+          StandardCharsets.UTF_8) + "&afterId=" + rs.getLong(2) : "afterAt=2000-01-01T00:00:00Z&afterId=1";
     }
     Map<String, IntFunction<String>> calls = new LinkedHashMap<>();
     calls.put("page: overview (HTML)", i -> "");
@@ -208,9 +210,9 @@ public final class ConsoleAtScale {
         System.out.printf("%-40s %7.1f ms %7.1f ms %7.1f ms %9d%n", e.getKey(), ms.get(ms.size() / 2),
             ms.get((int) Math.ceil(ms.size() * 0.9) - 1), ms.get(ms.size() - 1), bytes);
       }
-      Matcher m = Pattern.compile("\"dead\":(\\d+)").matcher(http.send(HttpRequest.newBuilder(base.resolve("api/overview")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
-      System.out.println("overview dead count: " + (m.find() ? m.group(1) : "?"));
+      String body = http.send(HttpRequest.newBuilder(base.resolve("api/overview")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      System.out.println("overview: " + body.substring(0, Math.min(body.length(), 600)));
     }
   }
 

@@ -386,7 +386,8 @@ public final class ConsoleHandler {
     o.channels().forEach(c -> rows.put(c.channel().name(), c));
     java.util.Set<String> names = new java.util.TreeSet<>(rows.keySet());
     names.addAll(engineChannels.keySet());
-    Json j = new Json().open().field("at", o.at()).field("engineAttached", engine.attached());
+    Json j = new Json().open().field("at", o.at()).field("engineAttached", engine.attached())
+        .field("partial", o.partial()).field("countCap", OutboxOverview.COUNT_CAP);
     j.name("channels").openArray();
     for (String name : names) {
       OutboxOverview.ChannelSummary c = rows.get(name);

@@ -147,8 +147,13 @@
         body.append(banner('error', e.message));
       }
     }
+    // The next refresh is scheduled when this one has answered: a slow database never piles up requests.
+    const loop = async () => {
+      if (document.visibilityState === 'visible') await refresh();
+      overviewTimer = setTimeout(loop, 5000);
+    };
     await refresh();
-    overviewTimer = setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, 5000);
+    overviewTimer = setTimeout(loop, 5000);
   }
 
   function engineCell(o, c) {
@@ -165,6 +170,10 @@
       el('td', { class: 'num' }, link('dead?channel=' + encodeURIComponent(c.channel), Number(c.dead).toLocaleString('en-US'))),
       num(c.deliveredLastHour), num(c.deadLastHour), num(c.goneLastHour), el('td', { class: 'num' }, age(c.oldestDueAgeMs)),
       engineCell(o, c)));
+    if (o.partial) {
+      body.append(banner('notice', 'Some counts reached ' + Number(o.countCap).toLocaleString('en-US')
+        + ' rows and stopped there: they are lower bounds. Oldest due ages are exact.'));
+    }
     body.append(o.channels.length
       ? table(['Channel', 'Pending#', 'Due now#', 'Retrying#', 'In flight#', 'Dead#', 'Delivered 1 h#', 'Dead 1 h#', 'Gone 1 h#', 'Oldest due#', 'Engine'], rows, { class: 'channels' })
       : banner('notice', 'The outbox is empty: nothing open, dead or finished in the last hour.'));

@@ -12,18 +12,25 @@ import java.util.Objects;
  * oldest due delivery, and deliveries finished per minute over the last {@link #THROUGHPUT_MINUTES}
  * minutes. Read by {@link OutboxAdmin#overview()}.
  *
- * <p>Open work is counted from the claim index, which holds only open rows; finished rows are counted
- * from the finished-time index over the recent window only. So the cost follows the open backlog and
- * the recent traffic, not the size of the tables.
+ * <p>Open work is counted per channel from the claim index, which holds only open rows; finished rows
+ * from the finished-time index over the recent window only; dead letters from their partial index.
+ * Every count stops at {@link #COUNT_CAP} rows (per channel for open work), so that the overview
+ * stays quick during an outage with millions of rows waiting: a count that reached the cap is a
+ * lower bound and {@link #partial()} says so. The oldest due ages are exact whatever the backlog.
  *
  * @param at the database's clock when the figures were read
  * @param channels one entry per channel with any open, dead or recent delivery, in name order
  * @param awaitingExpansion recipient notifications not yet expanded into deliveries
  * @param oldestExpansionDue how long the oldest due one of those has waited, or {@link Duration#ZERO}
- * @param throughput per channel and minute, oldest first; minutes without a finished delivery are absent
+ * @param throughput per channel and minute, oldest first; minutes without a finished delivery are
+ *     absent (when {@code partial}, the oldest minutes may be undercounted: the newest are counted first)
+ * @param partial true when some count reached {@link #COUNT_CAP} and is therefore a lower bound
  */
 public record OutboxOverview(Instant at, List<ChannelSummary> channels, long awaitingExpansion,
-    Duration oldestExpansionDue, List<Minute> throughput) {
+    Duration oldestExpansionDue, List<Minute> throughput, boolean partial) {
+
+  /** The most rows any one count of the overview reads (per channel for open work). */
+  public static final int COUNT_CAP = 100_000;
 
   /** How far back "recent" counts go: one hour. */
   public static final Duration RECENT_WINDOW = Duration.ofHours(1);

@@ -116,12 +116,35 @@ class OperatorViewsTest extends OnEachDatabase {
   }
 
   @Test
+  void overviewCountsStopAtTheCapPerChannelAndSaySoWhileOldestAgesStayExact() {
+    Instant now = fx.dbNow();
+    fx.outbox.enqueue(to("oldest", new DeviceTarget.FcmToken("o"), now.minusSeconds(600)));
+    for (int i = 0; i < 4; i++) {
+      fx.outbox.enqueue(to("fcm-" + i, new DeviceTarget.FcmToken("t" + i), null));
+    }
+    fx.outbox.enqueue(to("wp-1", webPush("1"), null));
+    fx.outbox.enqueue(to("wp-2", webPush("2"), null));
+
+    OutboxOverview capped = admin.overview(3);
+
+    assertThat(capped.partial()).isTrue();
+    assertThat(capped.channels()).extracting(OutboxOverview.ChannelSummary::channel).containsExactly(Channel.FCM, Channel.WEB_PUSH);
+    assertThat(capped.channels().get(0).pending()).as("a lower bound").isEqualTo(3);
+    assertThat(capped.channels().get(0).oldestDueAge()).as("exact").isBetween(Duration.ofSeconds(599), Duration.ofSeconds(700));
+    assertThat(capped.channels().get(1).pending()).as("the other channel is still counted").isEqualTo(2);
+    OutboxOverview full = admin.overview();
+    assertThat(full.partial()).isFalse();
+    assertThat(full.channels().get(0).pending()).isEqualTo(5);
+  }
+
+  @Test
   void overviewOfAnEmptyOutboxHasNoChannels() {
     OutboxOverview o = admin.overview();
     assertThat(o.channels()).isEmpty();
     assertThat(o.throughput()).isEmpty();
     assertThat(o.awaitingExpansion()).isZero();
     assertThat(o.oldestExpansionDue()).isZero();
+    assertThat(o.partial()).isFalse();
   }
 
   @Test

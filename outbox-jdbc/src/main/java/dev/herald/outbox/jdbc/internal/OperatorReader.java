@@ -30,7 +30,9 @@ import org.jdbi.v3.core.Jdbi;
 public final class OperatorReader {
   private final Jdbi jdbi;
   private final Tables t;
+  private final String openChannels;
   private final String openWork;
+  private final String oldestDue;
   private final String deadTotals;
   private final String recent;
   private final String perMinute;
@@ -45,23 +47,37 @@ public final class OperatorReader {
   public OperatorReader(Jdbi jdbi, Tables t) {
     this.jdbi = jdbi;
     this.t = t;
-    // Open rows are exactly those with next_at set: the claim index holds them and nothing else.
-    this.openWork = "SELECT channel, state, COUNT(*) AS cnt,"
+    // Open rows are exactly those with next_at set: the claim index (channel, next_at) holds them and
+    // nothing else. Its channels come from a skip scan (one index probe per channel), so that each
+    // channel's count can stop at the cap without one huge backlog hiding the other channels.
+    this.openChannels = "WITH RECURSIVE c(ch) AS (SELECT MIN(channel) FROM " + t.delivery() + " WHERE next_at IS NOT NULL"
+        + " UNION ALL SELECT (SELECT MIN(channel) FROM " + t.delivery() + " WHERE next_at IS NOT NULL AND channel > c.ch)"
+        + " FROM c WHERE c.ch IS NOT NULL) SELECT ch FROM c WHERE ch IS NOT NULL LIMIT 64";
+    this.openWork = "SELECT COUNT(*) AS cnt,"
+        + " SUM(CASE WHEN state = " + Codes.PENDING + " THEN 1 ELSE 0 END) AS pending,"
         + " SUM(CASE WHEN state = " + Codes.PENDING + " AND next_at <= :now THEN 1 ELSE 0 END) AS due,"
         + " SUM(CASE WHEN state = " + Codes.PENDING + " AND attempts > 0 THEN 1 ELSE 0 END) AS retrying,"
-        + " MIN(CASE WHEN state = " + Codes.PENDING + " AND next_at <= :now THEN next_at END) AS oldest"
-        + " FROM " + t.delivery() + " WHERE next_at IS NOT NULL GROUP BY channel, state";
-    this.deadTotals = "SELECT channel, COUNT(*) AS cnt FROM " + t.delivery() + " WHERE state = " + Codes.DEAD
-        + " GROUP BY channel";
-    this.recent = "SELECT channel, state, COUNT(*) AS cnt FROM " + t.delivery()
-        + " WHERE finished_at >= :since AND finished_at IS NOT NULL GROUP BY channel, state";
+        + " SUM(CASE WHEN state = " + Codes.IN_FLIGHT + " THEN 1 ELSE 0 END) AS in_flight"
+        + " FROM (SELECT state, attempts, next_at FROM " + t.delivery() + " WHERE channel = :ch AND next_at IS NOT NULL"
+        + " LIMIT :cap) x";
+    // The first pending row in the claim index's order: an index walk that stops at once.
+    this.oldestDue = "SELECT MIN(next_at) AS oldest FROM " + t.delivery()
+        + " WHERE channel = :ch AND next_at IS NOT NULL AND state = " + Codes.PENDING;
+    this.deadTotals = "SELECT channel, COUNT(*) AS cnt FROM (SELECT channel FROM " + t.delivery() + " WHERE state = "
+        + Codes.DEAD + " LIMIT :cap) x GROUP BY channel";
+    this.recent = "SELECT channel, state, COUNT(*) AS cnt FROM (SELECT channel, state FROM " + t.delivery()
+        + " WHERE finished_at >= :since AND finished_at IS NOT NULL LIMIT :cap) x GROUP BY channel, state";
+    // Newest first, so that when the cap cuts, the recent minutes are the exact ones.
     this.perMinute = "SELECT DATE_TRUNC('minute', finished_at) AS bucket, channel,"
         + " SUM(CASE WHEN state = " + Codes.DELIVERED + " THEN 1 ELSE 0 END) AS delivered,"
-        + " SUM(CASE WHEN state IN (" + Codes.DEAD + ", " + Codes.TARGET_GONE + ") THEN 1 ELSE 0 END) AS failed"
-        + " FROM " + t.delivery() + " WHERE finished_at >= :since AND finished_at IS NOT NULL"
+        + " SUM(CASE WHEN state IN (" + Codes.DEAD + ", " + Codes.TARGET_GONE + ") THEN 1 ELSE 0 END) AS failed,"
+        + " COUNT(*) AS cnt FROM (SELECT finished_at, channel, state FROM " + t.delivery()
+        + " WHERE finished_at >= :since AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT :cap) x"
         + " GROUP BY DATE_TRUNC('minute', finished_at), channel";
-    this.expansion = "SELECT COUNT(*) AS cnt, MIN(CASE WHEN next_at <= :now THEN next_at END) AS oldest FROM "
-        + t.notification() + " WHERE next_at IS NOT NULL AND state = " + Codes.PENDING;
+    this.expansion = "SELECT (SELECT COUNT(*) FROM (SELECT 1 AS one FROM " + t.notification()
+        + " WHERE next_at IS NOT NULL AND state = " + Codes.PENDING + " LIMIT :cap) x) AS cnt,"
+        + " (SELECT MIN(next_at) FROM " + t.notification() + " WHERE next_at IS NOT NULL AND state = " + Codes.PENDING
+        + ") AS oldest";
     String cols = "n.id, n.idempotency_key, n.recipient_id, n.state, n.reason, n.created_at, n.due_at, n.next_at,"
         + " n.expires_at, n.finished_at, n.payload";
     this.byKey = "SELECT " + cols + " FROM " + t.dedup() + " k JOIN " + t.notification()
@@ -80,63 +96,75 @@ public final class OperatorReader {
     this.devicesOf = "SELECT * FROM " + t.device() + " WHERE recipient_id = :r ORDER BY id LIMIT :limit";
   }
 
-  /** The overview; see {@link OutboxOverview}. */
-  public OutboxOverview overview() {
+  /** The overview; see {@link OutboxOverview}. Each count reads at most {@code cap} rows. */
+  public OutboxOverview overview(int cap) {
     return jdbi.inTransaction(h -> {
       Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
       Map<Channel, long[]> counts = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
       Map<Channel, Instant> oldest = new HashMap<>();
+      boolean[] partial = new boolean[1];
       // counts: pending, due, retrying, inFlight, dead, delivered, deadRecently, gone
-      h.createQuery(openWork).bind("now", Jdbc.instant(now)).map((rs, ctx) -> {
-        Channel ch = Channel.of(rs.getString("channel"));
+      List<String> open = h.createQuery(openChannels).mapTo(String.class).list();
+      for (String name : open) {
+        Channel ch = Channel.of(name);
         long[] c = counts.computeIfAbsent(ch, k -> new long[8]);
-        int state = rs.getInt("state");
-        if (state == Codes.PENDING) {
-          c[0] += rs.getLong("cnt");
-          c[1] += rs.getLong("due");
-          c[2] += rs.getLong("retrying");
-          Instant o = Jdbc.instant(rs, "oldest");
-          if (o != null) {
-            oldest.merge(ch, o, (x, y) -> x.isBefore(y) ? x : y);
-          }
-        } else if (state == Codes.IN_FLIGHT) {
-          c[3] += rs.getLong("cnt");
-        }
-        return ch;
+        h.createQuery(openWork).bind("ch", name).bind("now", Jdbc.instant(now)).bind("cap", cap).map((rs, ctx) -> {
+          partial[0] |= rs.getLong("cnt") >= cap;
+          c[0] = rs.getLong("pending");
+          c[1] = rs.getLong("due");
+          c[2] = rs.getLong("retrying");
+          c[3] = rs.getLong("in_flight");
+          return c;
+        }).one();
+        h.createQuery(oldestDue).bind("ch", name).map((rs, ctx) -> Jdbc.instant(rs, "oldest")).findOne()
+            .ifPresent(o -> oldest.put(ch, o));
+      }
+      long[] total = new long[1];
+      h.createQuery(deadTotals).bind("cap", cap).map((rs, ctx) -> {
+        total[0] += rs.getLong("cnt");
+        return counts.computeIfAbsent(Channel.of(rs.getString("channel")), k -> new long[8])[4] += rs.getLong("cnt");
       }).list();
-      h.createQuery(deadTotals).map((rs, ctx) -> counts.computeIfAbsent(Channel.of(rs.getString("channel")),
-          k -> new long[8])[4] += rs.getLong("cnt")).list();
+      partial[0] |= total[0] >= cap;
       Instant since = now.minus(OutboxOverview.RECENT_WINDOW);
-      h.createQuery(recent).bind("since", Jdbc.instant(since)).map((rs, ctx) -> {
+      total[0] = 0;
+      h.createQuery(recent).bind("since", Jdbc.instant(since)).bind("cap", cap).map((rs, ctx) -> {
         long[] c = counts.computeIfAbsent(Channel.of(rs.getString("channel")), k -> new long[8]);
         int state = rs.getInt("state");
+        total[0] += rs.getLong("cnt");
         int slot = state == Codes.DELIVERED ? 5 : state == Codes.DEAD ? 6 : state == Codes.TARGET_GONE ? 7 : -1;
         if (slot >= 0) {
           c[slot] += rs.getLong("cnt");
         }
         return c;
       }).list();
+      partial[0] |= total[0] >= cap;
       List<OutboxOverview.ChannelSummary> channels = new ArrayList<>();
       counts.forEach((ch, c) -> channels.add(new OutboxOverview.ChannelSummary(ch, c[0], c[1], c[2], c[3], c[4], c[5],
           c[6], c[7], age(oldest.get(ch), now))));
 
       Instant minuteStart = now.minus(Duration.ofMinutes(OutboxOverview.THROUGHPUT_MINUTES - 1))
           .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+      total[0] = 0;
       List<OutboxOverview.Minute> minutes = new ArrayList<>(h.createQuery(perMinute)
-          .bind("since", Jdbc.instant(minuteStart))
-          .map((rs, ctx) -> new OutboxOverview.Minute(Jdbc.instant(rs, "bucket"), Channel.of(rs.getString("channel")),
-              rs.getLong("delivered"), rs.getLong("failed"))).list());
+          .bind("since", Jdbc.instant(minuteStart)).bind("cap", cap)
+          .map((rs, ctx) -> {
+            total[0] += rs.getLong("cnt");
+            return new OutboxOverview.Minute(Jdbc.instant(rs, "bucket"), Channel.of(rs.getString("channel")),
+                rs.getLong("delivered"), rs.getLong("failed"));
+          }).list());
+      partial[0] |= total[0] >= cap;
       minutes.sort((a, b) -> a.start().equals(b.start()) ? a.channel().name().compareTo(b.channel().name())
           : a.start().compareTo(b.start()));
 
       long[] waiting = new long[1];
       Instant[] oldestNote = new Instant[1];
-      h.createQuery(expansion).bind("now", Jdbc.instant(now)).map((rs, ctx) -> {
+      h.createQuery(expansion).bind("cap", cap).map((rs, ctx) -> {
         waiting[0] = rs.getLong("cnt");
         oldestNote[0] = Jdbc.instant(rs, "oldest");
         return 1;
       }).list();
-      return new OutboxOverview(now, channels, waiting[0], age(oldestNote[0], now), minutes);
+      partial[0] |= waiting[0] >= cap;
+      return new OutboxOverview(now, channels, waiting[0], age(oldestNote[0], now), minutes, partial[0]);
     });
   }
 
