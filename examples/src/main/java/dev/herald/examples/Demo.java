@@ -11,6 +11,9 @@ import dev.herald.NotificationStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.RetryPolicy;
+import dev.herald.console.ConsoleServer;
+import dev.herald.console.EngineStatusListener;
+import dev.herald.console.HeraldConsole;
 import dev.herald.examples.sim.SimulatedFcm;
 import dev.herald.examples.sim.SimulatedWebPushService;
 import dev.herald.fcm.FcmTransport;
@@ -21,7 +24,13 @@ import dev.herald.spi.DeliveryListener;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,9 +45,11 @@ import java.util.Map;
  * "Your schedule starts now", end to end, with nothing to install: an embedded H2 outbox, the real
  * FCM and Web Push transports, and simulated push services that are real HTTP servers on
  * 127.0.0.1 in this process. It prints one line per event and a table at the end, and stops by
- * itself.
+ * itself. It also serves the operator console on 127.0.0.1 and prints its URL; with
+ * {@code --keep-console} the console stays open after the story until Enter is pressed.
  *
  * <pre>{@code mvn -B -q install -DskipTests && mvn -B -q -pl examples exec:java}</pre>
+ * <pre>{@code mvn -B -q -pl examples exec:java -Dexec.args=--keep-console}</pre>
  */
 public final class Demo {
   static final String MEMBER = "member-7";
@@ -46,15 +57,21 @@ public final class Demo {
   static final String OLD_TABLET_TOKEN = "dTabletLegacyToken:APA91bDemoDemoDemoDemo";
 
   private final PrintStream out;
+  private final boolean keepConsole;
   private final long t0 = System.nanoTime();
 
   Demo(PrintStream out) {
-    this.out = out;
+    this(out, false);
   }
 
-  /** Runs the demo; finishes by itself in well under a minute. */
+  Demo(PrintStream out, boolean keepConsole) {
+    this.out = out;
+    this.keepConsole = keepConsole;
+  }
+
+  /** Runs the demo; finishes by itself in well under a minute ({@code --keep-console}: after Enter). */
   public static void main(String[] args) throws Exception {
-    new Demo(System.out).run();
+    new Demo(System.out, List.of(args).contains("--keep-console")).run();
   }
 
   void say(String who, String what) {
@@ -89,18 +106,28 @@ public final class Demo {
             : DeliveryGuard.Verdict.veto("schedule " + id + " is " + status.toLowerCase());
       };
 
+      // The operator console: pauses from the engine's listener, everything else from the outbox.
+      EngineStatusListener engineStatus = EngineStatusListener.create();
       // One object for everything: it refuses what these transports would refuse, before anything is stored.
       try (JdbcHerald herald = JdbcHerald.builder(db)
           .transport(fcmTransport)
           .transport(webPush)
           .guard(scheduleStillPending)
           .listener(narrator())
+          .listener(engineStatus)
           .retryPolicy(RetryPolicy.builder().initialDelay(Duration.ofMillis(500)).build())
           .pollInterval(Duration.ofMillis(200))
-          .build()) {
+          .build();
+           ConsoleServer console = HeraldConsole.builder(herald.admin())
+               .engineStatus(engineStatus)
+               .actionsEnabled(true)                       // loopback only: no authorization hook here
+               .build()
+               .start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
         herald.migrate();
         say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
         herald.start();
+        say("console", "Herald console at " + console.url() + " (recipient " + MEMBER + ": " + console.url()
+            + "recipient?id=" + MEMBER + ")");
 
         herald.devices().register(MEMBER, new DeviceTarget.FcmInstallation(PHONE_FID));
         say("app", MEMBER + " registered an Android phone (FCM installation id)");
@@ -137,8 +164,21 @@ public final class Demo {
         }
         List<NotificationStatus> result = keys.stream().map(k -> herald.find(k).orElseThrow()).toList();
         printTables(result, herald.devices().devices(MEMBER));
+        if (keepConsole) {
+          out.println();
+          out.println("The console stays open at " + console.url() + " — press Enter to stop.");
+          waitForEnter();
+        }
         return result;
       }
+    }
+  }
+
+  private static void waitForEnter() {
+    try {
+      new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    } catch (IOException e) {
+      // no terminal: stop at once
     }
   }
 

@@ -40,5 +40,6 @@ class DemoTest {
     assertThat(out).contains("guard vetoed schedule-44:starts");
     assertThat(out).containsPattern("token +FcmToken\\[dTable.*INVALID");
     assertThat(out).doesNotContain(Demo.OLD_TABLET_TOKEN); // redacted everywhere
+    assertThat(out).containsPattern("console +Herald console at http://127\\.0\\.0\\.1:\\d+/herald/");
   }
 }

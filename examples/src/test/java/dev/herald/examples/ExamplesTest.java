@@ -51,6 +51,13 @@ class ExamplesTest {
   }
 
   @Test
+  void kafkaEventsBecomeOneReminderEachAndCancelsHold() throws Exception {
+    DeliveryState[] s = ScheduleEventsFromKafka.run(out);
+    assertThat(s).containsExactly(DeliveryState.DELIVERED, DeliveryState.CANCELLED, DeliveryState.CANCELLED);
+    assertThat(printed()).contains("1 dead-lettered").containsOnlyOnce("push ->");
+  }
+
+  @Test
   void guardVetoesWhatTheHostNoLongerWants() {
     DeliveryState[] s = GuardExample.run(out);
     assertThat(s).containsExactly(DeliveryState.DELIVERED, DeliveryState.CANCELLED);

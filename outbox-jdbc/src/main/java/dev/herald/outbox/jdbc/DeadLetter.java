@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param lastError the last outcome's raw code and reason
  * @param enqueuedAt when the notification was enqueued (database clock)
  * @param diedAt when it was given up (database clock)
+ * @param recipientId the recipient id the notification was for, or null for an explicit device
  */
 public record DeadLetter(long deliveryId, long notificationId, String idempotencyKey, Channel channel, int attempts,
-    String lastError, Instant enqueuedAt, Instant diedAt) {
+    String lastError, Instant enqueuedAt, Instant diedAt, String recipientId) {
 
   /** Validates. */
   public DeadLetter {

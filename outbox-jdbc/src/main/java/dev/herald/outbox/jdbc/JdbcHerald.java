@@ -52,11 +52,13 @@ import org.jdbi.v3.core.Handle;
  * DataSource stays the host's.
  */
 public final class JdbcHerald implements AutoCloseable {
+  private final DataSource dataSource;
   private final JdbcOutbox outbox;
   private final Herald engine;
   private final boolean migrateOnStart;
 
-  private JdbcHerald(JdbcOutbox outbox, Herald engine, boolean migrateOnStart) {
+  private JdbcHerald(DataSource dataSource, JdbcOutbox outbox, Herald engine, boolean migrateOnStart) {
+    this.dataSource = dataSource;
     this.outbox = outbox;
     this.engine = engine;
     this.migrateOnStart = migrateOnStart;
@@ -183,6 +185,14 @@ public final class JdbcHerald implements AutoCloseable {
     return outbox.cancel(connection, idempotencyKey);
   }
 
+  /**
+   * {@link #cancel(String)} in the caller's transaction, recording {@code reason} (at most 500
+   * characters are kept) instead of "cancelled by the host".
+   */
+  public boolean cancel(Connection connection, String idempotencyKey, String reason) {
+    return outbox.cancel(connection, idempotencyKey, reason);
+  }
+
   /** {@link #cancel(String)} in the transaction of a jdbi handle. */
   public boolean cancel(Handle handle, String idempotencyKey) {
     return outbox.cancel(handle, idempotencyKey);
@@ -220,6 +230,11 @@ public final class JdbcHerald implements AutoCloseable {
     return engine.instanceId();
   }
 
+  /** The DataSource this Herald was built on: where integrations (Kafka ingestion, say) open their transactions. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
   /** The outbox underneath: the {@link dev.herald.spi.OutboxStore} the engine runs on. */
   public JdbcOutbox outbox() {
     return outbox;
@@ -236,11 +251,13 @@ public final class JdbcHerald implements AutoCloseable {
    * {@link #build()} validates the combination. Not thread-safe.
    */
   public static final class Builder extends EngineBuilder<Builder> {
+    private final DataSource dataSource;
     private final JdbcOutbox.Builder outbox;
     private boolean migrateOnStart;
 
     private Builder(DataSource dataSource) {
-      this.outbox = JdbcOutbox.builder(Objects.requireNonNull(dataSource, "dataSource"));
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.outbox = JdbcOutbox.builder(dataSource);
     }
 
     /** The database; default detected from the DataSource at {@link #build()}. */
@@ -322,7 +339,7 @@ public final class JdbcHerald implements AutoCloseable {
       }
       JdbcOutbox store = outbox.validator(InputValidator.of(transports())).build();
       try {
-        return new JdbcHerald(store, buildEngine(store, store), migrateOnStart);
+        return new JdbcHerald(dataSource, store, buildEngine(store, store), migrateOnStart);
       } catch (RuntimeException e) {
         store.close();
         throw e;

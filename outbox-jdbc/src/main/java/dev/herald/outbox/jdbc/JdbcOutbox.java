@@ -15,6 +15,7 @@ import dev.herald.outbox.jdbc.internal.Dialect;
 import dev.herald.outbox.jdbc.internal.Enqueuer;
 import dev.herald.outbox.jdbc.internal.Jdbc;
 import dev.herald.outbox.jdbc.internal.Migrator;
+import dev.herald.outbox.jdbc.internal.OperatorReader;
 import dev.herald.outbox.jdbc.internal.PgNotifyListener;
 import dev.herald.outbox.jdbc.internal.Purger;
 import dev.herald.outbox.jdbc.internal.StatusReader;
@@ -155,8 +156,9 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
     this.completer = new Completer(jdbi, dialect, tables, devices);
     this.status = new StatusReader(jdbi, tables);
     this.purger = new Purger(jdbi, dialect, tables, retention, dedupWindow, b.purgeBatchSize);
-    this.admin = new OutboxAdmin(new AdminStore(jdbi, dialect, tables), status, migrator, this::wakeLocal,
-        () -> call("prune devices", () -> devices.prune(staleAfter, deviceRetention, purgeBatchSize)));
+    this.admin = new OutboxAdmin(new AdminStore(jdbi, dialect, tables), status, new OperatorReader(jdbi, tables), migrator,
+        this::wakeLocal, () -> call("prune devices", () -> devices.prune(staleAfter, deviceRetention, purgeBatchSize)),
+        body -> call("operator query", body));
   }
 
   /** Starts a builder for an outbox on this DataSource. */

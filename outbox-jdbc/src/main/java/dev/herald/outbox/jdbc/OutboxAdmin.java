@@ -3,6 +3,7 @@ package dev.herald.outbox.jdbc;
 import dev.herald.NotificationStatus;
 import dev.herald.outbox.jdbc.internal.AdminStore;
 import dev.herald.outbox.jdbc.internal.Migrator;
+import dev.herald.outbox.jdbc.internal.OperatorReader;
 import dev.herald.outbox.jdbc.internal.StatusReader;
 import java.util.List;
 import java.util.Objects;
@@ -11,9 +12,10 @@ import java.util.function.Supplier;
 import org.jdbi.v3.core.JdbiException;
 
 /**
- * The operator's view of an outbox: dead letters and their re-queueing, counts per channel and
- * state, lease release for an instance known to be dead, device pruning. Obtained from {@link JdbcOutbox#admin()};
- * thread-safe. Every call is one short transaction.
+ * The operator's view of an outbox: an overview per channel, a recipient's timeline, a notification
+ * in detail, dead letters with their counting and re-queueing, counts per channel and state, lease
+ * release for an instance known to be dead, device pruning. Obtained from {@link JdbcOutbox#admin()};
+ * thread-safe. Every call is one short transaction, and every list is bounded (a limit, a page).
  *
  * <pre>{@code
  * OutboxAdmin admin = outbox.admin();
@@ -24,25 +26,111 @@ import org.jdbi.v3.core.JdbiException;
  * }</pre>
  */
 public final class OutboxAdmin {
+  /** The most notifications one page of {@link #recipientTimeline} may hold. */
+  public static final int MAX_TIMELINE_PAGE = 200;
+  /** The most deliveries listed per notification in a {@link NotificationDetail}. */
+  public static final int MAX_DELIVERIES_SHOWN = 50;
+  /** The most devices listed in a {@link RecipientTimeline}. */
+  public static final int MAX_DEVICES_SHOWN = 100;
+
   private final AdminStore store;
   private final StatusReader status;
+  private final OperatorReader reader;
+  private final java.util.function.Function<Supplier<?>, Object> guard;
   private final Migrator migrator;
   private final Runnable localWakeUp;
   private final Supplier<PrunedDevices> pruner;
 
-  OutboxAdmin(AdminStore store, StatusReader status, Migrator migrator, Runnable localWakeUp,
-      Supplier<PrunedDevices> pruner) {
+  OutboxAdmin(AdminStore store, StatusReader status, OperatorReader reader, Migrator migrator, Runnable localWakeUp,
+      Supplier<PrunedDevices> pruner, java.util.function.Function<Supplier<?>, Object> guard) {
     this.store = store;
     this.status = status;
+    this.reader = reader;
+    this.guard = guard;
     this.migrator = migrator;
     this.localWakeUp = localWakeUp;
     this.pruner = pruner;
   }
 
-  /** Dead letters matching the query, oldest death first, up to its limit. */
+  /**
+   * Dead letters matching the query, in its order (oldest death first unless
+   * {@link DeadLetterQuery#orderNewestFirst()}), up to its limit.
+   *
+   * @throws OutboxException when the database cannot be read
+   */
   public List<DeadLetter> deadLetters(DeadLetterQuery query) {
     Objects.requireNonNull(query, "query");
-    return store.deadLetters(query);
+    return call(() -> store.deadLetters(query));
+  }
+
+  /**
+   * Counts the dead letters matching the query, up to its limit: what {@link #requeue} would
+   * re-queue now. The count's time, passed as {@code diedBefore}, re-queues only what was counted.
+   *
+   * @throws OutboxException when the database cannot be read
+   */
+  public DeadLetterCount countDeadLetters(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    return call(() -> store.countDeadLetters(query));
+  }
+
+  /**
+   * Per channel: pending, due now, retrying, in flight, dead, finished within the last hour, the
+   * oldest due age, and deliveries finished per minute over the last 30 minutes. Its cost follows
+   * the open backlog and the last hour's traffic, not the size of the tables, and each count stops
+   * at {@link OutboxOverview#COUNT_CAP} rows ({@link OutboxOverview#partial()} then says so).
+   *
+   * @throws OutboxException when the database cannot be read
+   */
+  public OutboxOverview overview() {
+    return overview(OutboxOverview.COUNT_CAP);
+  }
+
+  /** The overview with another cap on each count: for tests. */
+  OutboxOverview overview(int cap) {
+    return call(() -> reader.overview(cap));
+  }
+
+  /**
+   * One page of a recipient's notifications, newest first, each with its deliveries (attempts, the
+   * provider's last raw error), and the recipient's devices with status, last seen and invalidation
+   * reason.
+   *
+   * @param recipientId the recipient id, 1 to 255 printable characters
+   * @param before only notifications with a smaller id (the previous page's
+   *     {@link RecipientTimeline#nextBefore()}), or null for the newest
+   * @param limit notifications per page, 1 to {@value #MAX_TIMELINE_PAGE}
+   * @throws dev.herald.InvalidInputException when the recipient id is not a valid one
+   * @throws IllegalArgumentException when the limit is out of range
+   * @throws OutboxException when the database cannot be read
+   */
+  public RecipientTimeline recipientTimeline(String recipientId, Long before, int limit) {
+    Objects.requireNonNull(recipientId, "recipientId");
+    new dev.herald.Recipient.ById(recipientId);
+    if (limit < 1 || limit > MAX_TIMELINE_PAGE) {
+      throw new IllegalArgumentException("limit must be 1-" + MAX_TIMELINE_PAGE + ": " + limit);
+    }
+    long below = before == null ? Long.MAX_VALUE : before;
+    return call(() -> reader.timeline(recipientId, below, limit, MAX_DELIVERIES_SHOWN, MAX_DEVICES_SHOWN));
+  }
+
+  /**
+   * The notification that the idempotency key currently stands for, in detail.
+   *
+   * @throws OutboxException when the database cannot be read
+   */
+  public Optional<NotificationDetail> notification(String idempotencyKey) {
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    return call(() -> reader.byKey(idempotencyKey, MAX_DELIVERIES_SHOWN));
+  }
+
+  /**
+   * A notification by id, in detail (also one whose key has since been enqueued again).
+   *
+   * @throws OutboxException when the database cannot be read
+   */
+  public Optional<NotificationDetail> notification(long notificationId) {
+    return call(() -> reader.byId(notificationId, MAX_DELIVERIES_SHOWN));
   }
 
   /**
@@ -55,7 +143,7 @@ public final class OutboxAdmin {
    */
   public int requeue(DeadLetterQuery query) {
     Objects.requireNonNull(query, "query");
-    int n = store.requeue(query);
+    int n = call(() -> store.requeue(query));
     if (n > 0) {
       localWakeUp.run();
     }
@@ -124,6 +212,11 @@ public final class OutboxAdmin {
    */
   public PrunedDevices pruneDevices() {
     return pruner.get();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T call(Supplier<T> body) {
+    return (T) guard.apply(body);
   }
 
   /** The schema version recorded in the database; 0 when the schema does not exist. */

@@ -109,10 +109,10 @@ class SchemaTest {
   void migrateIsIdempotentAndVerifiesAfterwards() {
     String prefix = TestDatabase.newPrefix();
     try (JdbcOutbox o = outbox(prefix)) {
-      assertThat(o.migrate()).isEqualTo(2);
+      assertThat(o.migrate()).isEqualTo(3);
       assertThat(o.migrate()).isZero();
       o.verifySchema();
-      assertThat(o.admin().schemaVersion()).isEqualTo(2);
+      assertThat(o.admin().schemaVersion()).isEqualTo(3);
     } finally {
       TestDatabase.get(db).dropPrefix(prefix);
     }
@@ -140,7 +140,7 @@ class SchemaTest {
       for (Future<Integer> f : fs) {
         applied += f.get();
       }
-      assertThat(applied).as("every script applied once in all").isEqualTo(2);
+      assertThat(applied).as("every script applied once in all").isEqualTo(3);
       outboxes.forEach(JdbcOutbox::verifySchema);
       assertThat(outboxes.get(3).enqueue(Fixture.toDevice("works")).created()).isTrue();
     } finally {
@@ -156,15 +156,20 @@ class SchemaTest {
       fx.outbox.enqueue(Fixture.toDevice("kept"));
       // Back to version 1: what an outbox created by the first release looks like.
       fx.execute("ALTER TABLE ${p}delivery DROP COLUMN requeued_at");
-      fx.execute("DELETE FROM ${p}schema_version WHERE version = 2");
+      fx.execute("DROP INDEX ${p}notification_recipient");
+      fx.execute("DROP INDEX ${p}delivery_finished");
+      fx.execute("ALTER TABLE ${p}notification DROP COLUMN due_at");
+      fx.execute("DELETE FROM ${p}schema_version WHERE version >= 2");
       try (JdbcOutbox o = fx.another(b -> b)) {
         assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class).hasMessageContaining("version 1");
 
-        assertThat(o.migrate()).isEqualTo(1);
+        assertThat(o.migrate()).isEqualTo(2);
 
         o.verifySchema();
-        assertThat(o.admin().schemaVersion()).isEqualTo(2);
+        assertThat(o.admin().schemaVersion()).isEqualTo(3);
         assertThat(o.find("kept")).isPresent();
+        // Enqueued before version 3: no due time recorded, still readable in detail.
+        assertThat(o.admin().notification("kept")).hasValueSatisfying(n -> assertThat(n.dueAt()).isNull());
         assertThat(fx.claimFcm(10).deliveries()).extracting(c -> c.delivery().notificationKey()).containsExactly("kept");
       }
     }
@@ -181,7 +186,7 @@ class SchemaTest {
             .hasMessageContaining("upgrade Herald")
             .satisfies(e -> {
               assertThat(((OutboxSchemaException) e).found()).isEqualTo(99);
-              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(2);
+              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(3);
             });
         assertThatThrownBy(o::migrate).isInstanceOf(OutboxException.class).hasMessageContaining("upgrade Herald");
       }

@@ -30,6 +30,7 @@ public final class EngineProcess {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly), "kill-engines"));
   }
 
+  private final String mainClass;
   private final String slot;
   private final Path dir;
   private final Map<String, String> settings;
@@ -44,6 +45,15 @@ public final class EngineProcess {
    * @param settings what {@link EngineMain} reads besides instanceId, readyFile and statsFile
    */
   public EngineProcess(String slot, Path dir, Map<String, String> settings) {
+    this(slot, dir, settings, EngineMain.class);
+  }
+
+  /**
+   * A slot that runs {@code mainClass} instead of {@link EngineMain}; it reads the same properties
+   * file and writes the same ready file.
+   */
+  public EngineProcess(String slot, Path dir, Map<String, String> settings, Class<?> mainClass) {
+    this.mainClass = mainClass.getName();
     this.slot = slot;
     this.dir = dir;
     this.settings = Map.copyOf(settings);
@@ -100,7 +110,7 @@ public final class EngineProcess {
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
           "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-cp", classPath(), EngineMain.class.getName(), props.toString()));
+          "-cp", classPath(), mainClass, props.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(slot + ".log").toFile()));
       process = pb.start();

@@ -3,6 +3,7 @@ package dev.herald.outbox.jdbc.internal;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.outbox.jdbc.DeadLetter;
+import dev.herald.outbox.jdbc.DeadLetterCount;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
 import dev.herald.outbox.jdbc.OutboxStats;
 import java.time.Duration;
@@ -25,8 +26,13 @@ public final class AdminStore {
     this.t = t;
   }
 
-  private String filter(DeadLetterQuery q) {
-    StringBuilder w = new StringBuilder(" WHERE d.state = " + Codes.DEAD);
+  // The listing and the recipient filter read each delivery's notification (a primary-key lookup per
+  // row); a count or re-queue without a recipient filter does not, so that counting 100,000 dead
+  // letters stays a scan of the dead-letter indexes.
+  private String from(DeadLetterQuery q, boolean withNotification) {
+    boolean join = withNotification || q.recipientId() != null;
+    StringBuilder w = new StringBuilder(" FROM " + t.delivery() + " d" + (join ? " JOIN " + t.notification()
+        + " n ON n.id = d.notification_id" : "") + " WHERE d.state = " + Codes.DEAD);
     if (q.idempotencyKey() != null) {
       w.append(" AND d.notification_id = (SELECT notification_id FROM ").append(t.dedup())
           .append(" WHERE idempotency_key = :key)");
@@ -37,13 +43,31 @@ public final class AdminStore {
     if (q.deliveryId() != null) {
       w.append(" AND d.id = :did");
     }
+    if (q.deliveryIds() != null) {
+      w.append(" AND d.id = ANY(:dids)");
+    }
+    if (q.recipientId() != null) {
+      w.append(" AND n.recipient_id = :rid");
+    }
+    if (q.channel() != null) {
+      w.append(" AND d.channel = :ch");
+    }
     if (q.diedFrom() != null) {
       w.append(" AND d.finished_at >= :from");
     }
     if (q.diedBefore() != null) {
       w.append(" AND d.finished_at < :before");
     }
+    if (q.afterDiedAt() != null) {
+      String cmp = q.newestFirst() ? "<" : ">";
+      w.append(" AND (d.finished_at ").append(cmp).append(" :cat OR (d.finished_at = :cat AND d.id ").append(cmp)
+          .append(" :cid))");
+    }
     return w.toString();
+  }
+
+  private static String order(DeadLetterQuery q) {
+    return q.newestFirst() ? " ORDER BY d.finished_at DESC, d.id DESC" : " ORDER BY d.finished_at, d.id";
   }
 
   private static <S extends SqlStatement<S>> S bind(S s, DeadLetterQuery q) {
@@ -56,24 +80,45 @@ public final class AdminStore {
     if (q.deliveryId() != null) {
       s.bind("did", q.deliveryId());
     }
+    if (q.deliveryIds() != null) {
+      s.bind("dids", Jdbc.longs(q.deliveryIds()));
+    }
+    if (q.recipientId() != null) {
+      s.bind("rid", q.recipientId());
+    }
+    if (q.channel() != null) {
+      s.bind("ch", q.channel().name());
+    }
     if (q.diedFrom() != null) {
       s.bind("from", Jdbc.instant(q.diedFrom()));
     }
     if (q.diedBefore() != null) {
       s.bind("before", Jdbc.instant(q.diedBefore()));
     }
+    if (q.afterDiedAt() != null) {
+      s.bind("cat", Jdbc.instant(q.afterDiedAt()));
+      s.bind("cid", q.afterDeliveryId());
+    }
     return s.bind("limit", q.limit());
   }
 
-  /** Dead letters matching the query, oldest death first. */
+  /** Dead letters matching the query, in its order. */
   public List<DeadLetter> deadLetters(DeadLetterQuery q) {
-    String sql = "SELECT d.id, d.notification_id, n.idempotency_key, d.channel, d.attempts, d.last_error,"
-        + " n.created_at, d.finished_at FROM " + t.delivery() + " d JOIN " + t.notification() + " n ON n.id = d.notification_id"
-        + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
+    String sql = "SELECT d.id, d.notification_id, n.idempotency_key, n.recipient_id, d.channel, d.attempts, d.last_error,"
+        + " n.created_at, d.finished_at" + from(q, true) + order(q) + " LIMIT :limit";
     return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> new DeadLetter(rs.getLong("id"),
         rs.getLong("notification_id"), rs.getString("idempotency_key"), Channel.of(rs.getString("channel")),
         rs.getInt("attempts"), rs.getString("last_error"), Jdbc.instant(rs, "created_at"),
-        Jdbc.instant(rs, "finished_at"))).list());
+        Jdbc.instant(rs, "finished_at"), rs.getString("recipient_id"))).list());
+  }
+
+  /** Counts matching dead letters, stopping at the query's limit. */
+  public DeadLetterCount countDeadLetters(DeadLetterQuery q) {
+    String sql = "SELECT CURRENT_TIMESTAMP AS now, (SELECT COUNT(*) FROM (SELECT d.id" + from(q, false) + " LIMIT :limit) x) AS cnt";
+    return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> {
+      long n = rs.getLong("cnt");
+      return new DeadLetterCount((int) n, n >= q.limit(), Jdbc.instant(rs, "now"));
+    }).one());
   }
 
   /**
@@ -82,7 +127,7 @@ public final class AdminStore {
    * record. Queues a wake-up when it re-queued any.
    */
   public int requeue(DeadLetterQuery q) {
-    String select = "SELECT d.id FROM " + t.delivery() + " d" + filter(q) + " ORDER BY d.finished_at, d.id LIMIT :limit";
+    String select = "SELECT d.id" + from(q, false) + order(q) + " LIMIT :limit";
     String update = "UPDATE " + t.delivery() + " SET state = " + Codes.PENDING + ", next_at = CURRENT_TIMESTAMP,"
         + " attempts = 0, finished_at = NULL, lease_owner = NULL, requeued_at = CURRENT_TIMESTAMP"
         + " WHERE id = ANY(:ids) AND state = " + Codes.DEAD;
@@ -143,7 +188,7 @@ public final class AdminStore {
       long[] waiting = new long[1];
       Instant[] oldestNote = new Instant[1];
       h.createQuery("SELECT COUNT(*) AS cnt, MIN(CASE WHEN next_at <= CURRENT_TIMESTAMP THEN next_at END) AS oldest FROM "
-              + t.notification() + " WHERE state = " + Codes.PENDING)
+              + t.notification() + " WHERE next_at IS NOT NULL AND state = " + Codes.PENDING)
           .map((rs, ctx) -> {
             waiting[0] = rs.getLong("cnt");
             oldestNote[0] = Jdbc.instant(rs, "oldest");

@@ -327,7 +327,8 @@ public final class DeviceStore {
     return total;
   }
 
-  private static Device device(ResultSet rs) throws SQLException {
+  /** Maps a row of the device table (every column) to a device. */
+  public static Device device(ResultSet rs) throws SQLException {
     return new Device(rs.getString("recipient_id"), PayloadCodec.decodeTarget(rs.getBytes("target")),
         Codes.deviceStatus(rs.getInt("status")), Jdbc.instant(rs, "registered_at"), Jdbc.instant(rs, "last_seen_at"),
         Jdbc.instant(rs, "invalidated_at"), rs.getString("invalid_reason"));

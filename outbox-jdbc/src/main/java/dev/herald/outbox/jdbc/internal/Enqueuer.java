@@ -59,9 +59,9 @@ public final class Enqueuer {
     this.reviveKey = "UPDATE " + t.dedup() + " SET notification_id = ?, forget_after = NULL"
         + " WHERE idempotency_key = ? AND notification_id = ?";
     this.insertNotification = "INSERT INTO " + t.notification()
-        + " (id, idempotency_key, recipient_id, state, next_at, expires_at, created_at, payload)"
+        + " (id, idempotency_key, recipient_id, state, next_at, expires_at, created_at, payload, due_at)"
         + " VALUES (?, ?, ?, ?, CASE WHEN ? = 1 THEN COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP) END,"
-        + " CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP, ?)";
+        + " CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP, ?, COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
     this.insertDelivery = "INSERT INTO " + t.delivery() + " (notification_id, device_id, channel, state, next_at)"
         + " VALUES (?, NULL, ?, " + Codes.PENDING + ", COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
   }
@@ -281,6 +281,7 @@ public final class Enqueuer {
         Jdbc.setInstant(ps, 7, n.expiresAt());
         ps.setBytes(8, PayloadCodec.encodePayload(n.content(), n.options(),
             byId ? null : ((Recipient.ToDevice) n.recipient()).target()));
+        Jdbc.setInstant(ps, 9, n.notBefore());
         execute(ps, created.size());
       }
       flush(ps, created.size());

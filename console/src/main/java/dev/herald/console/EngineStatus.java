@@ -1,0 +1,60 @@
+package dev.herald.console;
+
+import dev.herald.Channel;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the console shows about the delivery engines that the outbox cannot know: which channels
+ * are paused (with the reason and the next probe) and whether the "target gone" safety valve
+ * tripped. The host supplies it; {@link EngineStatusListener} is a ready implementation fed by an
+ * engine's listener callbacks, and {@link #none()} says that no engine runs in this process (the
+ * console then shows the outbox alone).
+ *
+ * <p>Implementations must be thread-safe and fast: the overview asks on every refresh.
+ */
+@FunctionalInterface
+public interface EngineStatus {
+
+  /** The engine's view of each channel it knows; empty when it knows none. Never null. */
+  List<ChannelStatus> channels();
+
+  /** Whether an engine is reporting at all; false only for {@link #none()}. */
+  default boolean attached() {
+    return true;
+  }
+
+  /** No engine in this process: the console shows the outbox's figures only. */
+  static EngineStatus none() {
+    return new EngineStatus() {
+      @Override
+      public List<ChannelStatus> channels() {
+        return List.of();
+      }
+
+      @Override
+      public boolean attached() {
+        return false;
+      }
+    };
+  }
+
+  /**
+   * One channel as the engine sees it.
+   *
+   * @param channel the channel
+   * @param paused true while the engine holds the channel's sends back after a sender failure
+   * @param reason why it paused (the provider's code and reason, already redacted by the transport), or null
+   * @param nextProbe when the engine will try one send again, or null when not paused
+   * @param valveTripped true when the pause came from the "target gone" safety valve (too many devices
+   *     reported gone at once: check the sender's credentials) rather than an authentication failure
+   */
+  record ChannelStatus(Channel channel, boolean paused, String reason, Instant nextProbe, boolean valveTripped) {
+
+    /** Validates. */
+    public ChannelStatus {
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+}
