@@ -1,0 +1,2 @@
+/** Probe. */
+package dev.herald.spring.boot.autoconfigure;
