@@ -32,7 +32,7 @@ class HeraldFailureAnalyzer implements FailureAnalyzer {
 
   private static String describe(HeraldStartupException e) {
     StringBuilder s = new StringBuilder(e.getMessage());
-    if (!e.properties().isEmpty()) {
+    if (!e.properties().isEmpty() && !e.properties().stream().allMatch(e.getMessage()::contains)) {
       s.append(System.lineSeparator()).append(System.lineSeparator()).append("Property: ")
           .append(String.join(", ", e.properties()));
     }
