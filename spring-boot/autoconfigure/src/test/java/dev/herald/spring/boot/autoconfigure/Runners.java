@@ -4,6 +4,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
@@ -24,13 +25,19 @@ final class Runners {
   /** The same on the database at {@code url}: contexts on one URL are instances of one service. */
   static ApplicationContextRunner on(String url) {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+        .withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, DataSourceAutoConfiguration.class,
             DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
             JdbcTemplateAutoConfiguration.class, HeraldAutoConfiguration.class,
             HeraldHealthContributorAutoConfiguration.class, HeraldActuatorAutoConfiguration.class,
             HeraldMetricsAutoConfiguration.class))
         .withPropertyValues("spring.datasource.url=" + url, "spring.datasource.hikari.maximum-pool-size=8",
             "herald.engine.poll-interval=100ms", "herald.engine.shutdown-timeout=2s");
+  }
+
+  /** A DataSource without a pool on {@code url}, as Spring Boot connects (to an embedded H2 as "sa"). */
+  static javax.sql.DataSource plain(String url) {
+    return url.startsWith("jdbc:h2:") ? new org.springframework.jdbc.datasource.DriverManagerDataSource(url, "sa", "")
+        : new org.springframework.jdbc.datasource.DriverManagerDataSource(url);
   }
 
   /** A reminder for the test phone, due now. */

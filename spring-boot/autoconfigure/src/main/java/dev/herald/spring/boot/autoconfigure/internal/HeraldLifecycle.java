@@ -11,6 +11,11 @@ import org.springframework.context.SmartLifecycle;
  * engine starts before the server takes requests and stops after the server let its running
  * requests finish (those may still enqueue). Stopping lets in-flight sends finish within
  * {@code herald.engine.shutdown-timeout} and releases the rest to another instance at once.
+ *
+ * <p>When the context closes, Herald is closed on a thread of its own and Spring waits for it at
+ * most {@code spring.lifecycle.timeout-per-shutdown-phase}: the application's shutdown stays
+ * bounded even if closing Herald is not (a database gone at shutdown), and Herald's threads are
+ * daemons that do not keep the JVM alive.
  */
 public final class HeraldLifecycle implements SmartLifecycle {
   /** The lifecycle phase: below the web server's graceful shutdown and stop. */
@@ -47,6 +52,27 @@ public final class HeraldLifecycle implements SmartLifecycle {
     running = false;
     stopped = true;
     herald.close();
+  }
+
+  @Override
+  public void stop(Runnable callback) {
+    synchronized (this) {
+      if (!running) {
+        callback.run();
+        return;
+      }
+      running = false;
+      stopped = true;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        herald.close();
+      } finally {
+        callback.run();
+      }
+    }, "herald-shutdown");
+    t.setDaemon(true);
+    t.start();
   }
 
   @Override
