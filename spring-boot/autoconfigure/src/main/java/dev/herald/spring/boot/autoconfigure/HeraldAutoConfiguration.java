@@ -185,7 +185,7 @@ public class HeraldAutoConfiguration {
     @ConditionalOnMissingBean
     FcmTransport heraldFcmTransport(HeraldProperties properties, ResourceLoader resourceLoader,
         ObjectProvider<FcmTransportBuilderCustomizer> customizers) {
-      return FcmSettings.build(properties.getFcm(), ApplicationResourceLoader.get(resourceLoader),
+      return FcmSettings.build(properties.getFcm(), ApplicationResourceLoader.get(resourceLoader, true),
           b -> customizers.orderedStream().forEach(c -> c.customize(b)));
     }
   }
@@ -199,7 +199,7 @@ public class HeraldAutoConfiguration {
     @ConditionalOnMissingBean
     WebPushTransport heraldWebPushTransport(HeraldProperties properties, ResourceLoader resourceLoader,
         ObjectProvider<WebPushTransportBuilderCustomizer> customizers) {
-      return WebPushSettings.build(properties.getWebPush(), ApplicationResourceLoader.get(resourceLoader),
+      return WebPushSettings.build(properties.getWebPush(), ApplicationResourceLoader.get(resourceLoader, true),
           b -> customizers.orderedStream().forEach(c -> c.customize(b)));
     }
   }
