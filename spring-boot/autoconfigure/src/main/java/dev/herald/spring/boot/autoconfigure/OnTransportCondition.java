@@ -3,7 +3,7 @@ package dev.herald.spring.boot.autoconfigure;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.ConditionContext;
-import org.springframework.core.env.Environment;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -21,12 +21,14 @@ abstract class OnTransportCondition extends SpringBootCondition {
 
   @Override
   public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-    Environment env = context.getEnvironment();
-    Boolean enabled = env.getProperty(prefix + "enabled", Boolean.class);
+    // The Binder reads properties as @ConfigurationProperties does, so HERALD_FCM_SERVICEACCOUNT in
+    // the environment counts as herald.fcm.service-account.
+    Binder binder = Binder.get(context.getEnvironment());
+    Boolean enabled = binder.bind(prefix + "enabled", Boolean.class).orElse(null);
     if (enabled != null) {
       return new ConditionOutcome(enabled, prefix + "enabled is " + enabled);
     }
-    boolean set = env.containsProperty(prefix + credential);
+    boolean set = binder.bind(prefix + credential, String.class).isBound();
     return new ConditionOutcome(set, prefix + credential + (set ? " is set" : " is not set"));
   }
 
