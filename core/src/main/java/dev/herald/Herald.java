@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The delivery engine. It claims due deliveries from an {@link OutboxStore}, asks the
- * {@link DeliveryGuard}, sends through the channel's {@link Transport} and records each
+ * {@link dev.herald.spi.DeliveryGuard}, sends through the channel's {@link dev.herald.spi.Transport} and records each
  * {@link Outcome}: delivered, retried with backoff, dead, cancelled, expired or target gone.
  * Several instances (one per application pod) share the work through the store.
  *

@@ -1,0 +1,6 @@
+package dev.herald.examples.spring;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+/** The schedules. */
+public interface ScheduleRepository extends JpaRepository<Schedule, Long> {}
