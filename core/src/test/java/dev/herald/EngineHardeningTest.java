@@ -162,6 +162,29 @@ class EngineHardeningTest {
   }
 
   @Test
+  void theGuardIsNotAskedForAClaimWhoseDeadlinePassedWhileItWaitedForAThread() {
+    ScriptedTransport t = new ScriptedTransport(Channel.FCM);
+    AtomicInteger guardCalls = new AtomicInteger();
+    AtomicBoolean slowOnce = new AtomicBoolean(true);
+    Herald h = build(builder(t).lease(Duration.ofSeconds(60)).guard(d -> {
+      guardCalls.incrementAndGet();
+      return dev.herald.spi.DeliveryGuard.Verdict.proceed();
+    }).listener(new DeliveryListener() {
+      @Override
+      public void claimed(Delivery d) {
+        if (slowOnce.getAndSet(false)) {
+          clock.advance(Duration.ofSeconds(58)); // as if the dispatch threads had been busy that long
+        }
+      }
+    }));
+    h.enqueue(note("k1"));
+    h.runOnce();
+    assertThat(guardCalls).hasValue(0);
+    assertThat(t.sendCount()).isZero();
+    assertThat(h.counters().sendsNotStarted()).isEqualTo(1);
+  }
+
+  @Test
   void sendIsNotStartedWhenLessThanItsTimeoutIsLeft() {
     DeclaringTransport t = new DeclaringTransport(10, Duration.ofSeconds(30));
     AtomicBoolean slowOnce = new AtomicBoolean(true);
