@@ -101,6 +101,18 @@ class FcmHardeningTest extends FcmTestSupport {
   }
 
   @Test
+  void aTokenUriNameThatResolvesToAPrivateAddressIsNotContacted() {
+    okhttp3.OkHttpClient resolvesToMetadata = new okhttp3.OkHttpClient.Builder()
+        .dns(host -> java.util.List.of(InetAddress.getByAddress(host, new byte[] {(byte) 169, (byte) 254, (byte) 169, (byte) 254})))
+        .build();
+    FcmTransport t = track(FcmTransport.builder().serviceAccount(TestKeys.account("https://oauth2.example.org/token"))
+        .okHttpClient(resolvesToMetadata).requestTimeout(Duration.ofSeconds(3)).build());
+    Outcome o = await(t.send(toToken()));
+    assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
+    assertThat(o.reason()).contains("may not contact");
+  }
+
+  @Test
   void anAccessTokenWithALineBreakNeverMakesSendCompleteExceptionally() {
     google.tokenFailure = FakeGoogle.json(200, Map.of("access_token", "ya29.x\r\nX-Injected: 1", "expires_in", 3599,
         "token_type", "Bearer"));
