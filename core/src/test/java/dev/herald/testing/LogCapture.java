@@ -58,8 +58,16 @@ public final class LogCapture implements AutoCloseable {
 
   /** The most log lines written within any one second. */
   public long peakLogLinesPerSecond() {
-    List<Long> t = lines().stream().filter(l -> l.text().matches("^\\[[^\\]]*\\] (TRACE|DEBUG|INFO|WARN|ERROR) .*"))
-        .map(Line::nanos).toList();
+    return peakPerSecond(lines().stream().filter(l -> l.text().matches("^\\[[^\\]]*\\] (TRACE|DEBUG|INFO|WARN|ERROR) .*"))
+        .map(Line::nanos).toList());
+  }
+
+  /** The most lines of any kind (stack traces included) written within any one second. */
+  public long peakLinesPerSecond() {
+    return peakPerSecond(lines().stream().map(Line::nanos).toList());
+  }
+
+  private static long peakPerSecond(List<Long> t) {
     long peak = 0;
     int start = 0;
     for (int end = 0; end < t.size(); end++) {
