@@ -24,16 +24,27 @@ public final class LogCapture implements AutoCloseable {
       private final ByteArrayOutputStream current = new ByteArrayOutputStream();
 
       @Override
-      public synchronized void write(int b) {
-        original.write(b);
-        if (b == '\n') {
-          synchronized (lines) {
-            lines.add(new Line(System.nanoTime(), current.toString(StandardCharsets.UTF_8)));
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      // Whole buffers at once: a byte at a time into the test runner's stream would slow every
+      // logging thread down, and with it what a test measures.
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        original.write(b, off, len);
+        int start = off;
+        for (int i = off; i < off + len; i++) {
+          if (b[i] == '\n') {
+            current.write(b, start, i - start);
+            synchronized (lines) {
+              lines.add(new Line(System.nanoTime(), current.toString(StandardCharsets.UTF_8)));
+            }
+            current.reset();
+            start = i + 1;
           }
-          current.reset();
-        } else {
-          current.write(b);
         }
+        current.write(b, start, off + len - start);
       }
     };
     System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));

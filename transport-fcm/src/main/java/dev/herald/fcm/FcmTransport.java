@@ -153,7 +153,11 @@ public final class FcmTransport implements Transport {
           String safe = RetryAfterHeader.replacementForHttpClient(response.header("Retry-After"));
           return safe == null ? response : response.newBuilder().header("Retry-After", safe).build();
         })
+        // The request timeout bounds the whole call; OkHttp's own 10 s read timeout would otherwise
+        // fail an answer that FCM gives after 10 s but within it.
         .callTimeout(b.requestTimeout)
+        .readTimeout(b.requestTimeout)
+        .writeTimeout(b.requestTimeout)
         .build();
 
     Dispatcher sendDispatcher = new Dispatcher(executor);
