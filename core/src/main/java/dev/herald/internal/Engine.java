@@ -443,9 +443,6 @@ public final class Engine {
       counts.merge(gate.channel(), 1, Integer::sum);
       runs.add(new InFlight(cd, batch.storeNow(), gate, deadline, leaseEndAt, leaseEndNanos));
     }
-    if (!putBack.isEmpty()) {
-      cfg.store().complete(putBack);
-    }
     counts.forEach((c, n) -> gates.get(c).acquired(n));
     for (InFlight run : runs) {
       inFlight.put(run.delivery().deliveryId(), run);
@@ -455,6 +452,15 @@ public final class Engine {
         dispatchPool.execute(() -> dispatch(run));
       } catch (RejectedExecutionException e) {
         finish(run, new Resolution.Release(Duration.ZERO, "released at shutdown"), null);
+      }
+    }
+    if (!putBack.isEmpty()) {
+      try {
+        cfg.store().complete(putBack);
+      } catch (RuntimeException e) {
+        // Not dispatched and not held: their leases expire and they are claimed again then.
+        throttled("put back", e, "Herald could not put back {} deliveries it will not send; their leases will expire",
+            putBack.size());
       }
     }
     return runs;
