@@ -419,7 +419,7 @@ public final class Herald implements AutoCloseable {
               + t.maxConcurrentSends());
         }
         // The deadline of a send is the lease less a tenth; a send must fit in it with time to start.
-        if (sendTimeout.multipliedBy(5).compareTo(lease.multipliedBy(4)) > 0) {
+        if (sendTimeout.compareTo(lease) > 0 || sendTimeout.multipliedBy(5).compareTo(lease.multipliedBy(4)) > 0) {
           throw new IllegalStateException("lease must be at least 1.25 times the " + t.channel()
               + " transport's send timeout (" + sendTimeout + ") so that a claimed delivery can be sent and recorded "
               + "before its lease ends: " + lease);

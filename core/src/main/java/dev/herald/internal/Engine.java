@@ -708,8 +708,12 @@ public final class Engine {
     long backoff = 0;
     long nextWatchdog = System.nanoTime();
     while (true) {
-      if (Thread.currentThread().isInterrupted() || (closed && System.nanoTime() - closeDeadline >= 0)) {
-        return; // what is left stays in flight: its leases expire
+      // Only close() interrupts this thread; once closed, an interrupt or the deadline ends it and
+      // what is left stays in flight for its leases to expire. A stray interrupt before that must not
+      // stop recording (every slot would stay held).
+      boolean interrupted = Thread.interrupted();
+      if (closed && (interrupted || System.nanoTime() - closeDeadline >= 0)) {
+        return;
       }
       if (System.nanoTime() - nextWatchdog >= 0) {
         abandonOverdue();
@@ -724,7 +728,10 @@ public final class Engine {
         try {
           first = completions.poll(100, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-          return;
+          if (closed) {
+            return;
+          }
+          continue;
         }
         if (first == null) {
           if (!running && inFlight.isEmpty()) {
@@ -750,7 +757,9 @@ public final class Engine {
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
-          return;
+          if (closed) {
+            return;
+          }
         }
       }
     }
