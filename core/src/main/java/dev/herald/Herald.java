@@ -165,6 +165,20 @@ public final class Herald implements AutoCloseable {
     return config.instanceId();
   }
 
+  /**
+   * Deliveries of the channel this instance holds now: claimed and not yet recorded. Zero when
+   * idle; never more than {@link Builder#maxInFlightPerChannel} nor the transport's
+   * {@link Transport#maxConcurrentSends()}.
+   */
+  public int inFlight(Channel channel) {
+    return engine.gate(channel).map(g -> g.held()).orElse(0);
+  }
+
+  /** Counts of sends not started for their lease, outcomes after it, and recording trouble; see {@link EngineCounters}. */
+  public EngineCounters counters() {
+    return engine.counters();
+  }
+
   /** The channels this instance has transports for. */
   public Set<Channel> channels() {
     Set<Channel> s = new java.util.LinkedHashSet<>();
@@ -193,6 +207,17 @@ public final class Herald implements AutoCloseable {
    * combination. Not thread-safe; the built engine is.
    */
   public static final class Builder {
+    /** Longest {@link #pollInterval}: one hour. */
+    public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+    /** Longest {@link #lease}: one day. */
+    public static final Duration MAX_LEASE = Duration.ofDays(1);
+    /** Longest {@link #shutdownTimeout}: one hour. */
+    public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
+    /** Longest {@link #channelPause}, {@link #maxChannelPause} and safety-valve window: one day. */
+    public static final Duration MAX_PAUSE = Duration.ofDays(1);
+    /** Shortest duration any setting accepts: one millisecond, the stores' resolution. */
+    public static final Duration MIN_DURATION = Duration.ofMillis(1);
+
     private OutboxStore store;
     private DeviceRegistry registry;
     private final List<Transport> transports = new ArrayList<>();
@@ -264,7 +289,7 @@ public final class Herald implements AutoCloseable {
     /** Lease owner id; default host name, process id and a random suffix. 1-64 printable characters. */
     public Builder instanceId(String instanceId) {
       Objects.requireNonNull(instanceId, "instanceId");
-      if (instanceId.isEmpty() || instanceId.length() > 64 || !dev.herald.internal.Checks.printable(instanceId)) {
+      if (instanceId.isEmpty() || instanceId.length() > 64 || !dev.herald.internal.Checks.identifier(instanceId)) {
         throw new IllegalArgumentException("instanceId must be 1-64 printable characters: "
             + dev.herald.internal.Redact.quote(instanceId, 70));
       }
@@ -272,9 +297,9 @@ public final class Herald implements AutoCloseable {
       return this;
     }
 
-    /** Longest wait between claims when nothing wakes the engine earlier; default 1 s. */
+    /** Longest wait between claims when nothing wakes the engine earlier, 1 ms to 1 hour; default 1 s. */
     public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = positive("pollInterval", pollInterval);
+      this.pollInterval = bounded("pollInterval", pollInterval, MAX_POLL_INTERVAL);
       return this;
     }
 
@@ -284,9 +309,14 @@ public final class Herald implements AutoCloseable {
       return this;
     }
 
-    /** How long a claim holds before another instance may take a delivery over; default 60 s. */
+    /**
+     * How long a claim holds before another instance may take a delivery over, 1 ms to 1 day;
+     * default 60 s. A send must finish a tenth of the lease before it ends (so that its outcome
+     * can be recorded under it), so {@link #build()} requires it to be at least 1.25 times the
+     * longest {@link Transport#sendTimeout()} of the transports.
+     */
     public Builder lease(Duration lease) {
-      this.lease = positive("lease", lease);
+      this.lease = bounded("lease", lease, MAX_LEASE);
       return this;
     }
 
@@ -308,21 +338,28 @@ public final class Herald implements AutoCloseable {
       return this;
     }
 
-    /** First pause of a channel whose sender failed; doubled after each failed probe; default 30 s. */
+    /** First pause of a channel whose sender failed; doubled after each failed probe; 1 ms to 1 day; default 30 s. */
     public Builder channelPause(Duration channelPause) {
-      this.channelPause = positive("channelPause", channelPause);
+      this.channelPause = bounded("channelPause", channelPause, MAX_PAUSE);
       return this;
     }
 
-    /** Longest pause between probes of a failed channel; default 15 min. */
+    /**
+     * Longest pause between probes of a failed channel, also when the provider's
+     * {@code Retry-After} asks for more; 1 ms to 1 day; default 15 min.
+     */
     public Builder maxChannelPause(Duration maxChannelPause) {
-      this.maxChannelPause = positive("maxChannelPause", maxChannelPause);
+      this.maxChannelPause = bounded("maxChannelPause", maxChannelPause, MAX_PAUSE);
       return this;
     }
 
-    /** How long {@link Herald#close()} waits for in-flight sends; default 10 s. */
+    /**
+     * How long {@link Herald#close()} may take in all: waiting for in-flight sends, putting back
+     * what did not finish and recording it. What the store cannot take by then is left to its
+     * lease's expiry. 1 ms to 1 hour; default 10 s.
+     */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+      this.shutdownTimeout = bounded("shutdownTimeout", shutdownTimeout, MAX_SHUTDOWN_TIMEOUT);
       return this;
     }
 
@@ -339,7 +376,7 @@ public final class Herald implements AutoCloseable {
       }
       this.valveShare = share;
       this.valveMinSamples = atLeast("minSamples", minSamples, 1);
-      this.valveWindow = positive("window", window);
+      this.valveWindow = bounded("window", window, MAX_PAUSE);
       return this;
     }
 
@@ -372,6 +409,22 @@ public final class Herald implements AutoCloseable {
       if (maxChannelPause.compareTo(channelPause) < 0) {
         throw new IllegalStateException("maxChannelPause must be >= channelPause: " + maxChannelPause + " < " + channelPause);
       }
+      for (Transport t : transports) {
+        Duration sendTimeout = t.sendTimeout();
+        if (sendTimeout == null || sendTimeout.isNegative()) {
+          throw new IllegalStateException("the " + t.channel() + " transport's sendTimeout() must be >= 0: " + sendTimeout);
+        }
+        if (t.maxConcurrentSends() < 1) {
+          throw new IllegalStateException("the " + t.channel() + " transport's maxConcurrentSends() must be >= 1: "
+              + t.maxConcurrentSends());
+        }
+        // The deadline of a send is the lease less a tenth; a send must fit in it with time to start.
+        if (sendTimeout.compareTo(lease) > 0 || sendTimeout.multipliedBy(5).compareTo(lease.multipliedBy(4)) > 0) {
+          throw new IllegalStateException("lease must be at least 1.25 times the " + t.channel()
+              + " transport's send timeout (" + sendTimeout + ") so that a claimed delivery can be sent and recorded "
+              + "before its lease ends: " + lease);
+        }
+      }
       String id = instanceId != null ? instanceId : defaultInstanceId();
       return new Herald(new EngineConfig(store, List.copyOf(transports), guard, new SafeListener(listeners), retryPolicy,
           clock, id, pollInterval, batchSize, lease, maxInFlightPerChannel, dispatchThreads, completionBatchSize,
@@ -384,10 +437,10 @@ public final class Herald implements AutoCloseable {
       return s.length() > 64 ? s.substring(s.length() - 64) : s;
     }
 
-    private static Duration positive(String name, Duration d) {
+    private static Duration bounded(String name, Duration d, Duration max) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      if (d.compareTo(MIN_DURATION) < 0 || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be between " + MIN_DURATION + " and " + max + ": " + d);
       }
       return d;
     }

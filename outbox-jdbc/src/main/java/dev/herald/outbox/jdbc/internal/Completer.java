@@ -1,9 +1,11 @@
 package dev.herald.outbox.jdbc.internal;
 
 import dev.herald.Outcome;
+import dev.herald.internal.Recordable;
 import dev.herald.outbox.jdbc.Dialect;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +18,9 @@ import org.jdbi.v3.core.Jdbi;
  * Records a batch of completions in one transaction with one fenced statement: an
  * {@code UPDATE ... FROM unnest(ids, tokens, ...)} that only touches rows still in flight under the
  * completion's token. The rows it returns were applied; every other completion was stale.
+ *
+ * <p>Texts are made storable on the way in ({@link Jdbc#clip}) and delays clamped, so that a
+ * push service's NUL byte or a huge {@code Retry-After} can never make the database refuse a batch.
  *
  * <p>"Target gone" completions that ask for it then invalidate their device and finish that
  * device's other pending deliveries in the same transaction, devices in id order so that two
@@ -133,12 +138,21 @@ public final class Completer {
 
   private static Long delayMillis(Resolution r) {
     if (r instanceof Resolution.Retry retry) {
-      return Math.max(0, retry.delay().toMillis());
+      return millis(retry.delay());
     }
     if (r instanceof Resolution.Release release) {
-      return Math.max(0, release.delay().toMillis());
+      return millis(release.delay());
     }
     return null;
+  }
+
+  /**
+   * A delay both databases can add to their clock: {@code Duration.toMillis} overflows beyond
+   * 292 million years and PostgreSQL's interval ends at 178 million; no delay Herald chooses comes
+   * near {@link Recordable#MAX_DELAY}, so a longer one can only be a caller's mistake.
+   */
+  private static long millis(Duration d) {
+    return Recordable.delay(d).toMillis();
   }
 
   private static String error(Resolution r) {
