@@ -4,10 +4,12 @@ import dev.herald.InvalidInputException.Problem;
 import dev.herald.internal.Checks;
 import dev.herald.internal.P256;
 import dev.herald.internal.Redact;
+import dev.herald.internal.Texts;
 import io.vavr.collection.Seq;
 import io.vavr.control.Validation;
 import java.net.URI;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -102,16 +104,51 @@ public sealed interface DeviceTarget {
    * A browser's push subscription, as {@code PushSubscription.toJSON()} gives it.
    *
    * <p>Structural checks happen here (absolute http(s) URL, a public key that is a point on P-256,
-   * a 16-byte auth secret); which hosts may be sent to is the Web Push transport's endpoint policy.
+   * a 16-byte auth secret, each key at most {@value #MAX_KEY_CHARS} characters with padding only at
+   * its end); which hosts may be sent to is the Web Push transport's endpoint policy.
+   *
+   * <p>The endpoint is kept in canonical form, which is the device's identity: scheme and host in
+   * lower case and the scheme's default port left out (RFC 3986 §6.2.2.1, §6.2.3), so
+   * {@code https://FCM.GoogleAPIs.com:443/fcm/send/x} and {@code https://fcm.googleapis.com/fcm/send/x}
+   * are one device. The path and query, the push service's capability, are kept exactly.
    *
    * @param endpoint the push service URL; its path is a capability, so it is treated as secret
    * @param p256dh the subscriber's P-256 public key, uncompressed (65 bytes), base64url
    * @param auth the 16-byte authentication secret, base64url
    */
   record WebPushSubscription(String endpoint, String p256dh, String auth) implements DeviceTarget {
-    /** Validates all three fields together. */
+    /** Longest {@code p256dh} or {@code auth} string accepted (65 bytes take 88 base64 characters). */
+    public static final int MAX_KEY_CHARS = 100;
+
+    /** Validates all three fields together and puts the endpoint in canonical form. */
     public WebPushSubscription {
       check(endpoint, p256dh, auth).throwIfInvalid("web push subscription");
+      endpoint = canonical(endpoint);
+    }
+
+    /**
+     * The endpoint in the canonical form this class keeps: scheme and host lower case, default port
+     * dropped, the rest unchanged. Only for an endpoint that passed validation.
+     */
+    private static String canonical(String endpoint) {
+      URI uri = URI.create(endpoint);
+      String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+      int port = uri.getPort();
+      boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+      String userInfo = uri.getRawUserInfo();
+      // Everything after the authority, byte for byte as given.
+      String rest = endpoint.substring(endpoint.indexOf("://") + 3);
+      int slash = -1;
+      for (int i = 0; i < rest.length(); i++) {
+        char ch = rest.charAt(i);
+        if (ch == '/' || ch == '?' || ch == '#') {
+          slash = i;
+          break;
+        }
+      }
+      String tail = slash < 0 ? "" : rest.substring(slash);
+      return scheme + "://" + (userInfo == null ? "" : userInfo + "@") + uri.getHost().toLowerCase(Locale.ROOT)
+          + (defaultPort ? "" : ":" + port) + tail;
     }
 
     /** Validates without throwing: every invalid field, or the subscription. */
@@ -121,7 +158,8 @@ public sealed interface DeviceTarget {
 
     private static Checks check(String endpoint, String p256dh, String auth) {
       Checks c = Checks.of("");
-      if (c.required(endpoint, "endpoint") && c.check(endpoint.length() <= 2048, "endpoint", "must be at most 2048 characters: " + endpoint.length())) {
+      if (c.required(endpoint, "endpoint") && c.check(endpoint.length() <= 2048, "endpoint", "must be at most 2048 characters: " + endpoint.length())
+          && c.check(Texts.wellFormed(endpoint), "endpoint", "must not contain unpaired surrogates: " + Redact.url(endpoint))) {
         URI uri = null;
         try {
           uri = new URI(endpoint);
@@ -136,7 +174,7 @@ public sealed interface DeviceTarget {
           }
         }
       }
-      if (c.required(p256dh, "p256dh")) {
+      if (c.required(p256dh, "p256dh") && checkKeyText(c, "p256dh", p256dh)) {
         byte[] key = decode(p256dh);
         if (key == null) {
           c.add("p256dh", "must be base64url: " + Redact.secret(p256dh));
@@ -146,7 +184,7 @@ public sealed interface DeviceTarget {
           c.check(P256.isUncompressedPointOnCurve(key), "p256dh", "must be a point on the P-256 curve (uncompressed, 0x04 prefix)");
         }
       }
-      if (c.required(auth, "auth")) {
+      if (c.required(auth, "auth") && checkKeyText(c, "auth", auth)) {
         byte[] secret = decode(auth);
         if (secret == null) {
           c.add("auth", "must be base64url: " + Redact.secret(auth));
@@ -155,6 +193,21 @@ public sealed interface DeviceTarget {
         }
       }
       return c;
+    }
+
+    /**
+     * A key as browsers send it: base64 (either alphabet), padding only at the end, bounded, so
+     * that what is stored is what was checked.
+     */
+    private static boolean checkKeyText(Checks c, String field, String value) {
+      if (!c.check(value.length() <= MAX_KEY_CHARS, field, "must be at most " + MAX_KEY_CHARS + " characters: "
+          + value.length())) {
+        return false;
+      }
+      String s = value.trim();
+      int pad = s.indexOf('=');
+      boolean padOk = pad < 0 || (s.length() - pad <= 2 && s.substring(pad).chars().allMatch(ch -> ch == '='));
+      return c.check(padOk, field, "must be base64url with padding only at its end: " + Redact.secret(value));
     }
 
     /** The subscriber's public key bytes (65, uncompressed). */
@@ -207,7 +260,8 @@ public sealed interface DeviceTarget {
    * optional string attributes the transport understands.
    *
    * @param channel the transport's channel
-   * @param address the device's identity on that channel, 1 to 4096 printable characters
+   * @param address the device's identity on that channel, 1 to 4096 characters without control or
+   *     format characters or unpaired surrogates
    * @param attributes extra transport-specific values; copied, never null
    */
   record Custom(Channel channel, String address, Map<String, String> attributes) implements DeviceTarget {
@@ -216,14 +270,16 @@ public sealed interface DeviceTarget {
       Checks c = Checks.of("");
       c.required(channel, "channel");
       if (c.required(address, "address")) {
-        c.check(!address.isEmpty() && address.length() <= MAX_FCM_ID_LENGTH && Checks.printable(address),
-            "address", "must be 1-4096 printable characters: length " + address.length());
+        c.check(!address.isEmpty() && address.length() <= MAX_FCM_ID_LENGTH && Checks.identifier(address),
+            "address", "must be 1-4096 characters without control or format characters or unpaired surrogates: length "
+                + address.length());
       }
       if (channel != null && (channel.equals(Channel.FCM) || channel.equals(Channel.WEB_PUSH))) {
         c.add("channel", "must not be a built-in channel (use FcmInstallation, FcmToken or WebPushSubscription): " + channel);
       }
       if (attributes != null) {
-        attributes.forEach((k, v) -> c.check(k != null && !k.isEmpty() && v != null, "attributes", "must have non-empty keys and non-null values"));
+        attributes.forEach((k, v) -> c.check(k != null && !k.isEmpty() && v != null && Texts.wellFormed(k)
+            && Texts.wellFormed(v), "attributes", "must have non-empty keys and non-null values without unpaired surrogates"));
       }
       c.throwIfInvalid("device target");
       attributes = attributes == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(attributes));

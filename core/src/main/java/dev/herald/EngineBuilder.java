@@ -29,6 +29,17 @@ import java.util.UUID;
  * @param <B> the concrete builder, returned by every setter
  */
 public abstract class EngineBuilder<B extends EngineBuilder<B>> {
+  /** Longest {@link #pollInterval}: one hour. */
+  public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+  /** Longest {@link #lease}: one day. */
+  public static final Duration MAX_LEASE = Duration.ofDays(1);
+  /** Longest {@link #shutdownTimeout}: one hour. */
+  public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
+  /** Longest {@link #channelPause}, {@link #maxChannelPause} and safety-valve window: one day. */
+  public static final Duration MAX_PAUSE = Duration.ofDays(1);
+  /** Shortest duration any setting accepts: one millisecond, the stores' resolution. */
+  public static final Duration MIN_DURATION = Duration.ofMillis(1);
+
   private final List<Transport> transports = new ArrayList<>();
   private DeliveryGuard guard = DeliveryGuard.allowAll();
   private final List<DeliveryListener> listeners = new ArrayList<>();
@@ -93,16 +104,16 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
   /** Lease owner id; default host name, process id and a random suffix. 1-64 printable characters. */
   public B instanceId(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    if (instanceId.isEmpty() || instanceId.length() > 64 || !Checks.printable(instanceId)) {
+    if (instanceId.isEmpty() || instanceId.length() > 64 || !Checks.identifier(instanceId)) {
       throw new IllegalArgumentException("instanceId must be 1-64 printable characters: " + Redact.quote(instanceId, 70));
     }
     this.instanceId = instanceId;
     return self();
   }
 
-  /** Longest wait between claims when nothing wakes the engine earlier; default 1 s. */
+  /** Longest wait between claims when nothing wakes the engine earlier, 1 ms to 1 hour; default 1 s. */
   public B pollInterval(Duration pollInterval) {
-    this.pollInterval = positive("pollInterval", pollInterval);
+    this.pollInterval = bounded("pollInterval", pollInterval, MAX_POLL_INTERVAL);
     return self();
   }
 
@@ -112,9 +123,14 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     return self();
   }
 
-  /** How long a claim holds before another instance may take a delivery over; default 60 s. */
+  /**
+   * How long a claim holds before another instance may take a delivery over, 1 ms to 1 day;
+   * default 60 s. A send must finish a tenth of the lease before it ends (so that its outcome can be
+   * recorded under it), so building requires it to be at least 1.25 times the longest
+   * {@link Transport#sendTimeout()} of the transports.
+   */
   public B lease(Duration lease) {
-    this.lease = positive("lease", lease);
+    this.lease = bounded("lease", lease, MAX_LEASE);
     return self();
   }
 
@@ -136,21 +152,28 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     return self();
   }
 
-  /** First pause of a channel whose sender failed; doubled after each failed probe; default 30 s. */
+  /** First pause of a channel whose sender failed; doubled after each failed probe; 1 ms to 1 day; default 30 s. */
   public B channelPause(Duration channelPause) {
-    this.channelPause = positive("channelPause", channelPause);
+    this.channelPause = bounded("channelPause", channelPause, MAX_PAUSE);
     return self();
   }
 
-  /** Longest pause between probes of a failed channel; default 15 min. */
+  /**
+   * Longest pause between probes of a failed channel, also when the provider's {@code Retry-After}
+   * asks for more; 1 ms to 1 day; default 15 min.
+   */
   public B maxChannelPause(Duration maxChannelPause) {
-    this.maxChannelPause = positive("maxChannelPause", maxChannelPause);
+    this.maxChannelPause = bounded("maxChannelPause", maxChannelPause, MAX_PAUSE);
     return self();
   }
 
-  /** How long closing waits for in-flight sends; default 10 s. */
+  /**
+   * How long closing may take in all: waiting for in-flight sends, putting back what did not finish
+   * and recording it. What the store cannot take by then is left to its lease's expiry. 1 ms to
+   * 1 hour; default 10 s.
+   */
   public B shutdownTimeout(Duration shutdownTimeout) {
-    this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+    this.shutdownTimeout = bounded("shutdownTimeout", shutdownTimeout, MAX_SHUTDOWN_TIMEOUT);
     return self();
   }
 
@@ -167,7 +190,7 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     }
     this.valveShare = share;
     this.valveMinSamples = atLeast("minSamples", minSamples, 1);
-    this.valveWindow = positive("window", window);
+    this.valveWindow = bounded("window", window, MAX_PAUSE);
     return self();
   }
 
@@ -202,6 +225,22 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
         throw new IllegalStateException("transports must serve distinct channels: two for " + c);
       }
     }
+    for (Transport t : transports) {
+      Duration sendTimeout = t.sendTimeout();
+      if (sendTimeout == null || sendTimeout.isNegative()) {
+        throw new IllegalStateException("the " + t.channel() + " transport's sendTimeout() must be >= 0: " + sendTimeout);
+      }
+      if (t.maxConcurrentSends() < 1) {
+        throw new IllegalStateException("the " + t.channel() + " transport's maxConcurrentSends() must be >= 1: "
+            + t.maxConcurrentSends());
+      }
+      // The deadline of a send is the lease less a tenth; a send must fit in it with time to start.
+      if (sendTimeout.compareTo(lease) > 0 || sendTimeout.multipliedBy(5).compareTo(lease.multipliedBy(4)) > 0) {
+        throw new IllegalStateException("lease must be at least 1.25 times the " + t.channel()
+            + " transport's send timeout (" + sendTimeout + ") so that a claimed delivery can be sent and recorded "
+            + "before its lease ends: " + lease);
+      }
+    }
     if (maxChannelPause.compareTo(channelPause) < 0) {
       throw new IllegalStateException("maxChannelPause must be >= channelPause: " + maxChannelPause + " < " + channelPause);
     }
@@ -233,10 +272,10 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     return s.length() > 64 ? s.substring(s.length() - 64) : s;
   }
 
-  private static Duration positive(String name, Duration d) {
+  private static Duration bounded(String name, Duration d, Duration max) {
     Objects.requireNonNull(d, name);
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be > 0: " + d);
+    if (d.compareTo(MIN_DURATION) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be between " + MIN_DURATION + " and " + max + ": " + d);
     }
     return d;
   }

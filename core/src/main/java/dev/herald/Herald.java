@@ -154,6 +154,20 @@ public final class Herald implements AutoCloseable {
     return config.instanceId();
   }
 
+  /**
+   * Deliveries of the channel this instance holds now: claimed and not yet recorded. Zero when
+   * idle; never more than {@link Builder#maxInFlightPerChannel} nor the transport's
+   * {@link Transport#maxConcurrentSends()}.
+   */
+  public int inFlight(Channel channel) {
+    return engine.gate(channel).map(g -> g.held()).orElse(0);
+  }
+
+  /** Counts of sends not started for their lease, outcomes after it, and recording trouble; see {@link EngineCounters}. */
+  public EngineCounters counters() {
+    return engine.counters();
+  }
+
   /** The channels this instance has transports for. */
   public Set<Channel> channels() {
     Set<Channel> s = new java.util.LinkedHashSet<>();

@@ -30,18 +30,32 @@ import java.util.Map;
  *     .build();
  * }</pre>
  *
- * @param idempotencyKey 1 to 255 printable characters, unique per intended notification
+ * @param idempotencyKey 1 to 255 characters without control or format characters (such as U+202E)
+ *     or unpaired surrogates, unique per intended notification
  * @param recipient a recipient id (expanded at due time) or one explicit device
  * @param content what is shown and sent
  * @param options time to live, urgency, collapse key
- * @param notBefore never sent before this instant; null means "now"
- * @param expiresAt never sent at or after this instant; null means "no limit beyond the retry policy"
+ * @param notBefore never sent before this instant; null means "now"; within {@link #MIN_INSTANT} and
+ *     {@link #MAX_INSTANT}
+ * @param expiresAt never sent at or after this instant; null means "no limit beyond the retry policy";
+ *     within {@link #MIN_INSTANT} and {@link #MAX_INSTANT}
  */
 public record Notification(String idempotencyKey, Recipient recipient, Content content, DeliveryOptions options,
     Instant notBefore, Instant expiresAt) {
 
   /** Longest idempotency key accepted. */
   public static final int MAX_KEY_LENGTH = 255;
+
+  /**
+   * Earliest {@code notBefore} or {@code expiresAt} accepted: the first instant of year 1. Every
+   * supported database stores the whole range from here to {@link #MAX_INSTANT}; an instant outside
+   * it is refused when the notification is built, so that it can never fail inside the host's
+   * transaction.
+   */
+  public static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** Latest {@code notBefore} or {@code expiresAt} accepted: the last second of year 9999. */
+  public static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59Z");
 
   /** Validates every field together; throws {@link InvalidInputException} listing each problem. */
   public Notification {
@@ -74,14 +88,21 @@ public record Notification(String idempotencyKey, Recipient recipient, Content c
     if (c.required(key, "idempotencyKey")) {
       c.check(!key.isEmpty() && key.length() <= MAX_KEY_LENGTH, "idempotencyKey",
           "must be 1-" + MAX_KEY_LENGTH + " characters: length " + key.length());
-      c.check(Checks.printable(key), "idempotencyKey", "must not contain control characters: " + Redact.quote(key, 40));
+      c.check(Checks.identifier(key), "idempotencyKey",
+          "must not contain control or format characters or unpaired surrogates: " + Redact.quote(key, 40));
     }
   }
 
   private static void checkWindow(Checks c, Instant notBefore, Instant expiresAt) {
-    if (notBefore != null && expiresAt != null) {
+    boolean inRange = checkInstant(c, "notBefore", notBefore) & checkInstant(c, "expiresAt", expiresAt);
+    if (inRange && notBefore != null && expiresAt != null) {
       c.check(expiresAt.isAfter(notBefore), "expiresAt", "must be after notBefore: " + expiresAt + " <= " + notBefore);
     }
+  }
+
+  private static boolean checkInstant(Checks c, String field, Instant t) {
+    return t == null || c.check(!t.isBefore(MIN_INSTANT) && !t.isAfter(MAX_INSTANT), field,
+        "must be between " + MIN_INSTANT + " and " + MAX_INSTANT + ": " + t);
   }
 
   /**

@@ -5,11 +5,17 @@ import java.util.Objects;
 
 /**
  * What a transport reports for one send: the closed set of results the engine knows how to act
- * on. A provider's rejection is a value, not an exception; every non-delivered outcome keeps the
+ * on. The engine records at most {@value #MAX_RAW_CODE} characters of a raw code and
+ * {@value #MAX_REASON} of a reason, with control and format characters escaped and unpaired
+ * surrogates replaced, since they come from outside and the database must always take them. A provider's rejection is a value, not an exception; every non-delivered outcome keeps the
  * provider's raw code (an HTTP status, an FCM error code) beside a short reason, so a code Herald
  * does not know yet is never lost.
  */
 public sealed interface Outcome {
+  /** Most characters of a raw code the engine keeps. */
+  int MAX_RAW_CODE = 100;
+  /** Most characters of a reason the engine keeps. */
+  int MAX_REASON = 500;
 
   /** The provider's raw code ({@code "201"}, {@code "UNREGISTERED"}), or null when there was none. */
   String rawCode();
@@ -97,6 +103,26 @@ public sealed interface Outcome {
     /** Validates. */
     public ChannelUnavailable {
       Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * The transport did not send: the claim's {@link dev.herald.spi.SendDeadline} had passed, or too
+   * little of it was left for the send to finish, when the request was about to leave. Nothing
+   * reached the push service, so the engine puts the delivery back, due at once, without counting
+   * an attempt, and reports it ({@link dev.herald.spi.DeliveryListener#sendNotStarted}).
+   *
+   * @param reason why it did not start
+   */
+  record NotSent(String reason) implements Outcome {
+    /** Validates. */
+    public NotSent {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String rawCode() {
+      return null;
     }
   }
 

@@ -23,15 +23,17 @@ public sealed interface Recipient {
   /**
    * A recipient id, expanded at due time.
    *
-   * @param recipientId 1 to 255 printable characters
+   * @param recipientId 1 to 255 characters without control or format characters (such as U+202E)
+   *     or unpaired surrogates
    */
   record ById(String recipientId) implements Recipient {
     /** Validates the id. */
     public ById {
       Checks c = Checks.of("");
       if (c.required(recipientId, "recipientId")) {
-        c.check(!recipientId.isEmpty() && recipientId.length() <= 255 && Checks.printable(recipientId),
-            "recipientId", "must be 1-255 printable characters: " + Redact.quote(recipientId, 40));
+        c.check(!recipientId.isEmpty() && recipientId.length() <= 255 && Checks.identifier(recipientId),
+            "recipientId", "must be 1-255 characters without control or format characters or unpaired surrogates: "
+                + Redact.quote(recipientId, 40));
       }
       c.throwIfInvalid("recipient");
     }

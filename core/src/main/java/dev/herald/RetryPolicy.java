@@ -8,7 +8,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * When to try a failed delivery again: exponential backoff with full jitter, bounded by a number of
- * attempts and by the notification's age. A provider's {@code Retry-After} wins when it is longer.
+ * attempts and by the notification's age. A provider's {@code Retry-After} wins when it is longer,
+ * up to {@code maxDelay}: one answer from a push service cannot hold a message for longer than the
+ * policy's longest wait.
  *
  * <p>A pure function of persisted state (attempt number, age, the provider's delay) plus an injected
  * random source: nothing is retried in memory, every retry goes back through the outbox.
@@ -23,6 +25,11 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class RetryPolicy {
+  /** Longest {@code initialDelay} and {@code maxDelay} accepted: one day. */
+  public static final Duration MAX_DELAY = Duration.ofDays(1);
+  /** Longest {@code maxAge} accepted: 365 days. */
+  public static final Duration MAX_AGE = Duration.ofDays(365);
+
   private final Duration initialDelay;
   private final Duration maxDelay;
   private final double multiplier;
@@ -56,8 +63,8 @@ public final class RetryPolicy {
    * @param age how long ago the notification was enqueued (database clock)
    * @param retryAfter the provider's {@code Retry-After}, or null
    * @return the delay: uniformly random in [0, min(maxDelay, initialDelay × multiplier^(attempt-1))],
-   *     then raised to {@code retryAfter}; empty if {@code failedAttempt >= maxAttempts} or if
-   *     waiting would take the notification past {@code maxAge}
+   *     then raised to {@code retryAfter} but never beyond {@code maxDelay}; empty if
+   *     {@code failedAttempt >= maxAttempts} or if waiting would take the notification past {@code maxAge}
    */
   public Optional<Duration> nextDelay(int failedAttempt, Duration age, Duration retryAfter) {
     if (failedAttempt < 1) {
@@ -76,9 +83,11 @@ public final class RetryPolicy {
     long jittered = (long) (r * (capNanos + 1.0));
     Duration delay = Duration.ofNanos(Math.min(jittered, capNanos));
     if (retryAfter != null && retryAfter.compareTo(delay) > 0) {
-      delay = retryAfter;
+      // A push service's word counts up to the policy's longest wait, never beyond: a hostile or
+      // broken Retry-After (a year, Long.MAX_VALUE seconds) must not park the message for good.
+      delay = retryAfter.compareTo(maxDelay) > 0 ? maxDelay : retryAfter;
     }
-    if (age.plus(delay).compareTo(maxAge) > 0) {
+    if (age.compareTo(maxAge) > 0 || age.plus(delay).compareTo(maxAge) > 0) {
       return Optional.empty();
     }
     return Optional.of(delay);
@@ -137,15 +146,18 @@ public final class RetryPolicy {
 
     private Builder() {}
 
-    /** Backoff cap after the first failure; default 1 s. */
+    /** Backoff cap after the first failure, at most {@link #MAX_DELAY}; default 1 s. */
     public Builder initialDelay(Duration initialDelay) {
-      this.initialDelay = positive("initialDelay", initialDelay);
+      this.initialDelay = bounded("initialDelay", initialDelay, MAX_DELAY);
       return this;
     }
 
-    /** Largest backoff (Retry-After may exceed it); default 10 min. */
+    /**
+     * Longest wait between two attempts, also for a provider's longer {@code Retry-After}; at most
+     * {@link #MAX_DELAY}; default 10 min.
+     */
     public Builder maxDelay(Duration maxDelay) {
-      this.maxDelay = positive("maxDelay", maxDelay);
+      this.maxDelay = bounded("maxDelay", maxDelay, MAX_DELAY);
       return this;
     }
 
@@ -167,9 +179,9 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** Oldest a notification may get; default 24 h. */
+    /** Oldest a notification may get, at most {@link #MAX_AGE}; default 24 h. */
     public Builder maxAge(Duration maxAge) {
-      this.maxAge = positive("maxAge", maxAge);
+      this.maxAge = bounded("maxAge", maxAge, MAX_AGE);
       return this;
     }
 
@@ -187,10 +199,10 @@ public final class RetryPolicy {
       return new RetryPolicy(this);
     }
 
-    private static Duration positive(String name, Duration d) {
+    private static Duration bounded(String name, Duration d, Duration max) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be > 0 and <= " + max + ": " + d);
       }
       return d;
     }

@@ -23,7 +23,7 @@ class PropertiesTest {
   void retryDelayStaysWithinTheJitteredCapOrRetryAfter(
       @ForAll @IntRange(min = 1, max = 40) int attempt,
       @ForAll @LongRange(min = 0, max = 3_600_000) long ageMillis,
-      @ForAll @LongRange(min = -1, max = 600_000) long retryAfterMillis,
+      @ForAll @LongRange(min = -1, max = 900_000) long retryAfterMillis,
       @ForAll long seed) {
     RetryPolicy p = RetryPolicy.builder().initialDelay(Duration.ofMillis(500)).maxDelay(Duration.ofMinutes(5))
         .maxAttempts(30).maxAge(Duration.ofHours(2)).random(new SplittableRandom(seed)).build();
@@ -36,22 +36,35 @@ class PropertiesTest {
     next.ifPresent(d -> {
       assertThat(d).isGreaterThanOrEqualTo(Duration.ZERO);
       Duration upper = p.backoffCap(attempt);
-      if (retryAfter != null && retryAfter.compareTo(upper) > 0) {
-        upper = retryAfter;
+      Duration honoured = retryAfter == null ? null : retryAfter.compareTo(p.maxDelay()) > 0 ? p.maxDelay() : retryAfter;
+      if (honoured != null && honoured.compareTo(upper) > 0) {
+        upper = honoured;
       }
       assertThat(d).isLessThanOrEqualTo(upper);
-      assertThat(d).isLessThanOrEqualTo(p.maxDelay().compareTo(upper) > 0 ? p.maxDelay() : upper);
-      if (retryAfter != null) {
-        assertThat(d).isGreaterThanOrEqualTo(retryAfter); // the server wins when longer
+      assertThat(d).isLessThanOrEqualTo(p.maxDelay()); // never longer than the policy's longest wait
+      if (honoured != null) {
+        assertThat(d).isGreaterThanOrEqualTo(honoured); // the server wins when longer, up to maxDelay
       }
       assertThat(Duration.ofMillis(ageMillis).plus(d)).isLessThanOrEqualTo(p.maxAge()); // never past max age
     });
     if (next.isEmpty()) {
       // Given up only for a reason: the attempt budget or the age budget.
-      Duration minimum = retryAfter == null ? Duration.ZERO : retryAfter;
+      Duration minimum = retryAfter == null ? Duration.ZERO : retryAfter.compareTo(p.maxDelay()) > 0 ? p.maxDelay() : retryAfter;
       assertThat(attempt >= 30 || Duration.ofMillis(ageMillis).plus(minimum).compareTo(p.maxAge()) > 0
           || Duration.ofMillis(ageMillis).plus(p.backoffCap(attempt)).compareTo(p.maxAge()) > 0).isTrue();
     }
+  }
+
+  /** A hostile Retry-After (a year, Long.MAX_VALUE seconds) neither overflows nor parks a message beyond maxDelay. */
+  @Property
+  void anyRetryAfterIsCappedAtMaxDelay(@ForAll @LongRange(min = 0) long retryAfterSeconds,
+      @ForAll @IntRange(min = 1, max = 11) int attempt, @ForAll long seed) {
+    RetryPolicy p = RetryPolicy.builder().random(new SplittableRandom(seed)).build();
+    Optional<Duration> next = p.nextDelay(attempt, Duration.ofMinutes(1), Duration.ofSeconds(retryAfterSeconds));
+    assertThat(next).isPresent();
+    assertThat(next.get()).isLessThanOrEqualTo(p.maxDelay());
+    assertThat(next.get()).isGreaterThanOrEqualTo(
+        Duration.ofSeconds(Math.min(retryAfterSeconds, p.maxDelay().getSeconds())));
   }
 
   @Property

@@ -76,7 +76,8 @@ class ValidationTest {
         .isInstanceOf(InvalidInputException.class).hasMessage("invalid notification: idempotencyKey must be 1-255 characters: length 256");
     assertThatThrownBy(() -> Notification.builder("a\u0000b").recipient(Recipient.id("m")).title("t").build())
         .isInstanceOf(InvalidInputException.class)
-        .hasMessage("invalid notification: idempotencyKey must not contain control characters: \"a\\u0000b\"");
+        .hasMessage("invalid notification: idempotencyKey must not contain control or format characters or unpaired "
+            + "surrogates: \"a\\u0000b\"");
     assertThatThrownBy(() -> Notification.builder(null).recipient(Recipient.id("m")).title("t").build())
         .isInstanceOf(InvalidInputException.class).hasMessage("invalid notification: idempotencyKey is required");
   }
@@ -84,7 +85,8 @@ class ValidationTest {
   @Test
   void recipientIdRules() {
     assertThatThrownBy(() -> Recipient.id("")).isInstanceOf(InvalidInputException.class)
-        .hasMessage("invalid recipient: recipientId must be 1-255 printable characters: \"\"");
+        .hasMessage("invalid recipient: recipientId must be 1-255 characters without control or format characters or "
+            + "unpaired surrogates: \"\"");
     assertThatThrownBy(() -> Recipient.id(null)).isInstanceOf(InvalidInputException.class)
         .hasMessage("invalid recipient: recipientId is required");
   }
@@ -98,7 +100,8 @@ class ValidationTest {
     assertThatThrownBy(() -> Content.builder().data("", "v").build()).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("data keys must not be empty");
     assertThatThrownBy(() -> Content.builder().title("t").clickUrl(URI.create("relative/path")).build())
-        .isInstanceOf(InvalidInputException.class).hasMessage("invalid content: clickUrl must be an absolute URL: \"relative/path\"");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("invalid content: clickUrl must be an absolute https or http URL: \"relative/path\"");
     assertThat(Content.builder().data(Map.of("only", "data")).build().title()).isNull();
   }
 
@@ -164,7 +167,7 @@ class ValidationTest {
     assertThatThrownBy(() -> RetryPolicy.builder().multiplier(0.5)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("multiplier must be >= 1 and finite: 0.5");
     assertThatThrownBy(() -> RetryPolicy.builder().initialDelay(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("initialDelay must be > 0: PT0S");
+        .hasMessage("initialDelay must be > 0 and <= PT24H: PT0S");
     assertThatThrownBy(() -> RetryPolicy.builder().initialDelay(Duration.ofMinutes(5)).maxDelay(Duration.ofMinutes(1)).build())
         .isInstanceOf(IllegalStateException.class).hasMessage("maxDelay must be >= initialDelay: PT1M < PT5M");
   }

@@ -26,11 +26,15 @@ public final class ChannelGate {
   private Duration currentPause;
   private boolean probeOut;
 
-  /** A gate for one transport. */
+  /**
+   * A gate for one transport, admitting at most {@code maxInFlight} deliveries and never more than
+   * the transport runs at once ({@link Transport#maxConcurrentSends()}): what is claimed beyond that
+   * would wait in the transport's queue while its lease runs out.
+   */
   public ChannelGate(Transport transport, int maxInFlight, Duration initialPause, Duration maxPause) {
     this.channel = transport.channel();
     this.transport = transport;
-    this.maxInFlight = maxInFlight;
+    this.maxInFlight = Math.min(maxInFlight, Math.max(1, transport.maxConcurrentSends()));
     this.initialPause = initialPause;
     this.maxPause = maxPause;
   }
@@ -73,6 +77,11 @@ public final class ChannelGate {
     }
   }
 
+  /** The most deliveries this gate admits at once. */
+  public int capacity() {
+    return maxInFlight;
+  }
+
   /** Deliveries held now. */
   public synchronized int held() {
     return held;
@@ -93,7 +102,9 @@ public final class ChannelGate {
 
   /**
    * Records that the sender is unusable. Returns the new pause length when this call paused (or
-   * re-paused after a failed probe) the channel, null when it was already paused.
+   * re-paused after a failed probe) the channel, null when it was already paused. A provider's
+   * {@code retryAfter} lengthens the pause up to the maximum pause, never beyond: one answer from a
+   * push service must not stop a channel for a year.
    */
   public synchronized Duration onUnavailable(Instant now, Duration retryAfter) {
     Duration pause;
@@ -109,7 +120,7 @@ public final class ChannelGate {
       return null;
     }
     if (retryAfter != null && retryAfter.compareTo(pause) > 0) {
-      pause = retryAfter;
+      pause = retryAfter.compareTo(maxPause) > 0 ? maxPause : retryAfter;
     }
     currentPause = pause;
     pausedUntil = now.plus(pause);

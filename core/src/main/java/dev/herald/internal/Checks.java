@@ -86,6 +86,16 @@ public final class Checks {
     return true;
   }
 
+  /**
+   * True when {@code s} can serve as an identifier (an idempotency key, a recipient id): no control
+   * character, no unpaired surrogate (which UTF-8, and so the database, would turn into {@code ?},
+   * making two identifiers one), and no format character such as U+202E (which makes two
+   * identifiers look alike in a log).
+   */
+  public static boolean identifier(String s) {
+    return printable(s) && Texts.wellFormed(s) && !Texts.hasFormatCharacter(s);
+  }
+
   /** True when every character is in the URL-safe base64 alphabet (no padding). */
   public static boolean base64Url(String s) {
     for (int i = 0; i < s.length(); i++) {

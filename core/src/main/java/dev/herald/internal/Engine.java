@@ -3,6 +3,7 @@ package dev.herald.internal;
 import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.DeliveryOptions;
+import dev.herald.EngineCounters;
 import dev.herald.Outcome;
 import dev.herald.spi.ClaimBatch;
 import dev.herald.spi.ClaimRequest;
@@ -11,24 +12,35 @@ import dev.herald.spi.Completion;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.OutboxStore;
 import dev.herald.spi.Resolution;
+import dev.herald.spi.SendDeadline;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,30 +50,59 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the <b>poll loop</b> ({@link #pollLoop}) claims as much as the channel gates admit and
  *       hands each delivery to a dispatch thread; it survives any exception and says so in the log;
- *   <li>a <b>delivery run</b> ({@link #dispatch}) checks expiry and the channel's pause, asks the
- *       guard, calls the transport and turns its outcome into a {@link Resolution};
+ *   <li>a <b>delivery run</b> ({@link #dispatch}) checks expiry, the channel's pause and the claim's
+ *       send deadline, asks the guard and calls the transport;
+ *   <li>the <b>decision</b> ({@link #completed}) turns the transport's outcome into a
+ *       {@link Resolution} on the engine's own decision thread, never on the transport's I/O thread;
  *   <li>the <b>completer</b> ({@link #completerLoop}) records resolutions in batches, fenced by each
- *       claim's token, then tells the listener and frees the gate's slot;
+ *       claim's token, then tells the listener and frees the gate's slot; it also abandons sends
+ *       whose lease ended without an outcome;
  *   <li>the {@link Waiter} that lets the poll loop sleep until its next poll or an early wake-up.
  * </ul>
  *
  * <p>No store transaction is open while a transport sends: a claim commits before the first send
  * of its batch, and outcomes are recorded in their own transactions afterwards.
+ *
+ * <p><b>Leases and sends.</b> A claim's lease is measured from just before the claim, on the
+ * engine's clock and on the monotonic clock. A send must finish {@link #LEASE_MARGIN_DIVISOR a
+ * tenth} of the lease before it ends, so that its outcome can still be recorded under it: that is
+ * the claim's {@link SendDeadline}. A send that could not finish by then is not started, but put back
+ * at once without counting an attempt; a gate never admits more than its transport runs at once,
+ * so nothing claimed waits in a transport's queue while its lease runs out.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  /** The deadline of a send is the lease less this fraction of it, kept for recording the outcome. */
+  public static final int LEASE_MARGIN_DIVISOR = 10;
+  /** How long a delivery whose outcome could not be handled waits before it is tried again. */
+  static final Duration DECISION_FAILURE_DELAY = Duration.ofMinutes(1);
+  private static final long WATCHDOG_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long MAX_BACKOFF_MILLIS = 2_000;
 
   private final EngineConfig cfg;
   private final Map<Channel, ChannelGate> gates = new LinkedHashMap<>();
   private final Map<Channel, TargetGoneValve> valves = new HashMap<>();
   private final Waiter waiter = new Waiter();
   private final ExecutorService dispatchPool;
+  private final ExecutorService decisionPool;
+  private final Executor decisions;
   private final LinkedBlockingQueue<Finished> completions = new LinkedBlockingQueue<>();
   private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
-  private final AtomicInteger lateOutcomes = new AtomicInteger();
+  private final LogThrottle logs = new LogThrottle(Duration.ofSeconds(10), 20);
+  private final Duration margin;
+
+  private final AtomicLong sendsNotStarted = new AtomicLong();
+  private final AtomicLong outcomesAfterLease = new AtomicLong();
+  private final AtomicLong sendsAbandoned = new AtomicLong();
+  private final AtomicLong lateOutcomes = new AtomicLong();
+  private final AtomicLong decisionFailures = new AtomicLong();
+  private final AtomicLong unrecordable = new AtomicLong();
 
   private volatile boolean running;
   private volatile boolean closed;
+  /** {@link System#nanoTime()} by which {@link #close()} must be done; meaningful once closed. */
+  private volatile long closeDeadline;
   private Thread poller;
   private Thread completer;
   private OutboxStore.Running storeWork;
@@ -71,14 +112,22 @@ public final class Engine {
     final ClaimedDelivery claimed;
     final Instant storeNow;
     final ChannelGate gate;
+    final SendDeadline deadline;
+    final Instant leaseEndAt;
+    final long leaseEndNanos;
     final AtomicBoolean finished = new AtomicBoolean();
     final CompletableFuture<Void> decided = new CompletableFuture<>();
-    final CompletableFuture<Void> recorded = new CompletableFuture<>();
+    volatile long sendStartedNanos;
+    volatile boolean sendStarted;
 
-    InFlight(ClaimedDelivery claimed, Instant storeNow, ChannelGate gate) {
+    InFlight(ClaimedDelivery claimed, Instant storeNow, ChannelGate gate, SendDeadline deadline, Instant leaseEndAt,
+        long leaseEndNanos) {
       this.claimed = claimed;
       this.storeNow = storeNow;
       this.gate = gate;
+      this.deadline = deadline;
+      this.leaseEndAt = leaseEndAt;
+      this.leaseEndNanos = leaseEndNanos;
     }
 
     Delivery delivery() {
@@ -87,24 +136,57 @@ public final class Engine {
   }
 
   /** A decided delivery waiting to be recorded. */
-  private record Finished(InFlight run, Resolution resolution, Outcome outcome) {}
+  private record Finished(InFlight run, Resolution resolution, Outcome outcome) {
+    Completion completion() {
+      return new Completion(run.delivery().deliveryId(), run.claimed.fencingToken(), resolution);
+    }
+
+    Finished minimal() {
+      return new Finished(run, Recordable.minimal(resolution), outcome);
+    }
+  }
+
+  /** The store could not be reached: these completions are not recorded yet. */
+  private static final class StoreUnavailable extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient List<Finished> remaining;
+
+    StoreUnavailable(List<Finished> remaining, RuntimeException cause) {
+      super(cause);
+      this.remaining = remaining;
+    }
+  }
 
   /** Creates an engine; nothing runs until {@link #start()} or {@link #runOnce()}. */
   public Engine(EngineConfig cfg) {
     this.cfg = cfg;
+    this.margin = cfg.lease().dividedBy(LEASE_MARGIN_DIVISOR);
     for (Transport t : cfg.transports()) {
       gates.put(t.channel(), new ChannelGate(t, cfg.maxInFlightPerChannel(), cfg.channelPause(), cfg.maxChannelPause()));
       if (cfg.valveEnabled()) {
         valves.put(t.channel(), new TargetGoneValve(cfg.valveShare(), cfg.valveMinSamples(), cfg.valveWindow()));
       }
     }
+    this.dispatchPool = Executors.newFixedThreadPool(cfg.dispatchThreads(), threads("herald-dispatch-"));
+    this.decisionPool = Executors.newSingleThreadExecutor(threads("herald-decide-"));
+    // After close the pool refuses work; a late outcome is then handled where it arrives, which
+    // only counts it (its delivery was released already).
+    this.decisions = r -> {
+      try {
+        decisionPool.execute(r);
+      } catch (RejectedExecutionException e) {
+        r.run();
+      }
+    };
+  }
+
+  private ThreadFactory threads(String prefix) {
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory tf = r -> {
-      Thread t = new Thread(r, "herald-dispatch-" + cfg.instanceId() + "-" + n.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, prefix + cfg.instanceId() + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
-    this.dispatchPool = java.util.concurrent.Executors.newFixedThreadPool(cfg.dispatchThreads(), tf);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -142,8 +224,9 @@ public final class Engine {
   }
 
   /**
-   * Claims one batch, sends it, waits for every outcome and records them, all before returning.
-   * For tests and tools; not while the engine is started.
+   * Claims one batch, sends it, waits for every outcome (a send without one by the end of its
+   * lease is abandoned as a retry) and records them, all before returning. For tests and tools;
+   * not while the engine is started.
    *
    * @return the number of deliveries claimed
    */
@@ -153,61 +236,88 @@ public final class Engine {
       throw new IllegalStateException("runOnce() cannot be used while Herald is started; it drives an unstarted engine");
     }
     List<InFlight> runs = claimAndDispatch();
-    CompletableFuture.allOf(runs.stream().map(r -> r.decided).toArray(CompletableFuture[]::new)).join();
+    CompletableFuture<Void> all = CompletableFuture.allOf(runs.stream().map(r -> r.decided).toArray(CompletableFuture[]::new));
+    while (true) {
+      try {
+        all.get(50, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        abandonOverdue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for outcomes", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
     List<Finished> batch = new ArrayList<>();
     completions.drainTo(batch);
-    record(batch);
+    try {
+      recordIsolating(batch);
+    } catch (StoreUnavailable e) {
+      completions.addAll(e.remaining);
+      throw (RuntimeException) e.getCause();
+    }
     return runs.size();
   }
 
   /**
-   * Stops claiming, lets in-flight sends finish within the shutdown timeout, puts back (releases)
-   * what did not finish so another instance can take it at once, records everything and closes the
-   * transports. Idempotent.
+   * Stops claiming, lets in-flight sends finish, puts back (releases) what did not finish so another
+   * instance can take it at once, records everything and closes the transports, all within the
+   * shutdown timeout (plus the few milliseconds of closing the transports). What cannot be recorded
+   * by then (the store is unreachable) is left to its lease's expiry: another instance takes it
+   * over then. Idempotent.
    */
   public void close() {
     synchronized (this) {
       if (closed) {
         return;
       }
+      closeDeadline = System.nanoTime() + cfg.shutdownTimeout().toNanos();
       closed = true;
     }
+    long deadline = closeDeadline;
+    long timeout = cfg.shutdownTimeout().toNanos();
+    // Closing from an interrupted thread (a shutdown hook, a cancelled task) must still wait its
+    // bounded time rather than spin; the flag is restored at the end.
+    boolean interrupted = Thread.interrupted();
     boolean wasRunning = running;
     running = false;
     waiter.wake();
-    joinQuietly(poller);
-    long deadline = System.nanoTime() + cfg.shutdownTimeout().toNanos();
-    while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
-      sleepQuietly(10);
+    // A claim normally takes milliseconds; one stuck on an unreachable database gets a quarter of
+    // the budget, then is interrupted (what it claims after that is put back by claimAndDispatch).
+    interrupted |= joinUntil(poller, System.nanoTime() + timeout / 4);
+    if (poller != null && poller.isAlive()) {
+      poller.interrupt();
+    }
+    // Sends may finish until a fifth of the budget (at most 2 s) is left for recording.
+    long reserve = Math.min(timeout / 5, TimeUnit.SECONDS.toNanos(2));
+    while (undecided() > 0 && System.nanoTime() - (deadline - reserve) < 0) {
+      interrupted |= sleepQuietly(10);
     }
     // Whatever is still out is put back unsent-as-far-as-we-know; a late outcome will be discarded.
     for (InFlight run : List.copyOf(inFlight.values())) {
-      finish(run, new Resolution.Release(Duration.ZERO, "released at shutdown"), null);
+      if (run.finished.compareAndSet(false, true)) {
+        completions.add(new Finished(run, new Resolution.Release(Duration.ZERO, "released at shutdown"), null));
+        run.decided.complete(null);
+      }
     }
     if (wasRunning) {
-      long flushDeadline = System.nanoTime() + cfg.shutdownTimeout().toNanos();
-      while (!inFlight.isEmpty() && System.nanoTime() < flushDeadline) {
-        sleepQuietly(10);
+      while (!inFlight.isEmpty() && completer.isAlive() && System.nanoTime() - deadline < 0) {
+        interrupted |= sleepQuietly(10);
       }
+      // The completer exits by itself once done or past the deadline; one stuck in a store call
+      // is interrupted and left behind (a daemon thread that exits when the call returns).
       completer.interrupt();
-      joinQuietly(completer);
+      interrupted |= joinUntil(completer, Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)));
     }
-    List<Finished> rest = new ArrayList<>();
-    completions.drainTo(rest);
-    if (!rest.isEmpty()) {
-      try {
-        record(rest);
-      } catch (RuntimeException e) {
-        log.error("Herald could not record {} outcomes at shutdown; their leases will expire and another instance "
-            + "will send them again (the display tag hides the repeat on screen)", rest.size(), e);
-      }
+    if (!inFlight.isEmpty()) {
+      log.error("Herald could not record {} outcomes before its shutdown timeout ({}), the store being unavailable; "
+          + "their leases will expire and another instance will take them over (a repeat the display tag hides on screen)",
+          inFlight.size(), cfg.shutdownTimeout());
     }
-    dispatchPool.shutdown();
-    try {
-      dispatchPool.awaitTermination(cfg.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    dispatchPool.shutdownNow();
+    decisionPool.shutdownNow();
     if (storeWork != null) {
       try {
         storeWork.close();
@@ -222,6 +332,9 @@ public final class Engine {
         log.warn("Herald could not close the {} transport", g.channel(), e);
       }
     }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** True once closed. */
@@ -231,7 +344,13 @@ public final class Engine {
 
   /** Outcomes that arrived after their delivery had already been finished (released at shutdown). */
   public int lateOutcomes() {
-    return lateOutcomes.get();
+    return (int) lateOutcomes.get();
+  }
+
+  /** The counts of lease and recording trouble since this engine was created. */
+  public EngineCounters counters() {
+    return new EngineCounters(sendsNotStarted.get(), outcomesAfterLease.get(), sendsAbandoned.get(), lateOutcomes.get(),
+        decisionFailures.get(), unrecordable.get());
   }
 
   /** The gate of a channel, for status queries. */
@@ -243,6 +362,10 @@ public final class Engine {
     if (closed) {
       throw new IllegalStateException("Herald is closed; build a new instance");
     }
+  }
+
+  private long undecided() {
+    return inFlight.values().stream().filter(r -> !r.finished.get()).count();
   }
 
   // ---------------------------------------------------------------- poll loop
@@ -263,7 +386,15 @@ public final class Engine {
           break;
         }
       } catch (Throwable t) {
-        log.warn("Herald poll loop failed (store unavailable?); retrying in {} ms", backoff.toMillis(), t);
+        if (!running) {
+          break;
+        }
+        LogThrottle.Decision d = logs.admit(LogThrottle.kindOf("poll", t));
+        if (d.verdict() == LogThrottle.Verdict.FIRST) {
+          log.warn("Herald poll loop failed (store unavailable?); retrying in {} ms", backoff.toMillis(), t);
+        } else if (d.log()) {
+          log.warn("Herald poll loop still failing ({} more times): {}", d.suppressed(), t.toString());
+        }
         try {
           waiter.await(backoff);
         } catch (InterruptedException e) {
@@ -295,25 +426,49 @@ public final class Engine {
     if (limits.isEmpty()) {
       return List.of();
     }
+    // Read both clocks before the claim: the store starts the lease later, so this errs early.
+    Instant claimAt = cfg.clock().instant();
+    long claimNanos = System.nanoTime();
     ClaimBatch batch = cfg.store().claim(new ClaimRequest(cfg.instanceId(), cfg.lease(), limits));
+    Duration usable = cfg.lease().minus(margin);
+    SendDeadline deadline = SendDeadline.of(cfg.clock(), claimAt.plus(usable), claimNanos + usable.toNanos());
+    Instant leaseEndAt = claimAt.plus(cfg.lease());
+    long leaseEndNanos = claimNanos + cfg.lease().toNanos();
     List<InFlight> runs = new ArrayList<>(batch.deliveries().size());
+    List<Completion> putBack = new ArrayList<>();
     Map<Channel, Integer> counts = new HashMap<>();
     for (ClaimedDelivery cd : batch.deliveries()) {
       ChannelGate gate = gates.get(cd.delivery().channel());
-      if (gate == null) {
-        // The store returned a channel we did not ask for; put it back for an instance that has it.
-        cfg.store().complete(List.of(new Completion(cd.delivery().deliveryId(), cd.fencingToken(),
-            new Resolution.Release(Duration.ofMinutes(1), "no transport for channel " + cd.delivery().channel()))));
+      if (gate == null || closed) {
+        // A channel we did not ask for goes back for an instance that has it; anything claimed
+        // while closing goes back at once.
+        putBack.add(new Completion(cd.delivery().deliveryId(), cd.fencingToken(), gate == null
+            ? new Resolution.Release(Duration.ofMinutes(1), "no transport for channel " + cd.delivery().channel())
+            : new Resolution.Release(Duration.ZERO, "released at shutdown")));
         continue;
       }
       counts.merge(gate.channel(), 1, Integer::sum);
-      InFlight run = new InFlight(cd, batch.storeNow(), gate);
-      runs.add(run);
+      runs.add(new InFlight(cd, batch.storeNow(), gate, deadline, leaseEndAt, leaseEndNanos));
     }
     counts.forEach((c, n) -> gates.get(c).acquired(n));
     for (InFlight run : runs) {
       inFlight.put(run.delivery().deliveryId(), run);
-      dispatchPool.execute(() -> dispatch(run));
+    }
+    for (InFlight run : runs) {
+      try {
+        dispatchPool.execute(() -> dispatch(run));
+      } catch (RejectedExecutionException e) {
+        finish(run, new Resolution.Release(Duration.ZERO, "released at shutdown"), null);
+      }
+    }
+    if (!putBack.isEmpty()) {
+      try {
+        cfg.store().complete(putBack);
+      } catch (RuntimeException e) {
+        // Not dispatched and not held: their leases expire and they are claimed again then.
+        throttled("put back", e, "Herald could not put back {} deliveries it will not send; their leases will expire",
+            putBack.size());
+      }
     }
     return runs;
   }
@@ -321,6 +476,9 @@ public final class Engine {
   // ---------------------------------------------------------------- one delivery
 
   private void dispatch(InFlight run) {
+    if (run.finished.get()) {
+      return; // abandoned or released while it waited for a thread
+    }
     Delivery d = run.delivery();
     try {
       cfg.listener().claimed(d);
@@ -334,6 +492,12 @@ public final class Engine {
         finish(run, new Resolution.Release(run.gate.remainingPause(now), "channel " + d.channel() + " paused"), null);
         return;
       }
+      Transport transport = run.gate.transport();
+      String late = run.deadline.refusal(transport.sendTimeout());
+      if (late != null) {
+        notStarted(run, late);
+        return;
+      }
       Delivery toSend = clipTtl(d, storeNow);
       DeliveryGuard.Verdict verdict;
       try {
@@ -344,32 +508,35 @@ public final class Engine {
         return;
       }
       if (verdict instanceof DeliveryGuard.Verdict.Veto veto) {
-        finish(run, new Resolution.Cancelled(veto.reason()), null);
+        finish(run, new Resolution.Cancelled(Recordable.text(veto.reason())), null);
+        return;
+      }
+      // The guard may have taken a while.
+      late = run.deadline.refusal(transport.sendTimeout());
+      if (late != null) {
+        notStarted(run, late);
         return;
       }
       long started = System.nanoTime();
+      run.sendStartedNanos = started;
+      run.sendStarted = true;
       CompletionStage<Outcome> stage;
       try {
-        stage = run.gate.transport().send(toSend);
+        stage = transport.send(toSend, run.deadline);
         if (stage == null) {
           throw new IllegalStateException("transport returned null");
         }
       } catch (RuntimeException e) {
         stage = CompletableFuture.failedFuture(e);
       }
-      stage.whenComplete((o, ex) -> {
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        Outcome outcome = o;
-        if (ex != null || o == null) {
-          Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-          outcome = new Outcome.Retry(null, null, "transport failed: " + (cause == null ? "null outcome" : cause.toString()));
-        }
-        cfg.listener().sendCompleted(toSend, outcome, elapsed);
-        decide(run, outcome, elapsed);
-      });
-    } catch (RuntimeException e) {
+      stage.whenCompleteAsync((o, ex) -> completed(run, toSend, o, ex, started), decisions);
+    } catch (RuntimeException | LinkageError e) {
       log.error("Herald failed to dispatch {}; will retry", d, e);
-      decide(run, new Outcome.Retry(null, null, "dispatch failed: " + e), Duration.ZERO);
+      try {
+        decide(run, new Outcome.Retry(null, null, "dispatch failed: " + e), Duration.ZERO);
+      } catch (RuntimeException | LinkageError again) {
+        decisionFailed(run, again);
+      }
     }
   }
 
@@ -383,6 +550,67 @@ public final class Engine {
       return d.withOptions(o.withTimeToLive(left.isNegative() ? Duration.ZERO : left));
     }
     return d;
+  }
+
+  /**
+   * Handles a transport's outcome on the decision thread. Nothing thrown here may vanish: it is
+   * logged, and the delivery is put back with its slot freed.
+   */
+  private void completed(InFlight run, Delivery sent, Outcome o, Throwable ex, long started) {
+    try {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      Outcome outcome = o;
+      if (ex != null || o == null) {
+        Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+        outcome = new Outcome.Retry(null, null, "transport failed: " + (cause == null ? "null outcome" : cause.toString()));
+      }
+      outcome = Recordable.outcome(outcome);
+      if (run.finished.get()) {
+        finish(run, null, outcome); // counts it as late
+        return;
+      }
+      if (outcome instanceof Outcome.NotSent notSent) {
+        notStarted(run, notSent.reason());
+        return;
+      }
+      Duration overdue = overdue(run);
+      if (overdue != null) {
+        outcomesAfterLease.incrementAndGet();
+        throttled("after lease", null, "Herald got the outcome of {} {} ms after its claim's lease ended; another instance "
+            + "may have sent it again (the collapse key hides the repeat)", sent, overdue.toMillis());
+        cfg.listener().outcomeAfterLeaseExpiry(sent, outcome, overdue);
+      }
+      cfg.listener().sendCompleted(sent, outcome, elapsed);
+      decide(run, outcome, elapsed);
+    } catch (RuntimeException | LinkageError e) {
+      decisionFailed(run, e);
+    }
+  }
+
+  private void decisionFailed(InFlight run, Throwable e) {
+    decisionFailures.incrementAndGet();
+    LogThrottle.Decision d = logs.admit(LogThrottle.kindOf("decision", e));
+    if (d.verdict() == LogThrottle.Verdict.FIRST) {
+      log.error("Herald could not handle the outcome of {}; putting it back for {}", run.delivery(), DECISION_FAILURE_DELAY, e);
+    } else if (d.log()) {
+      log.error("Herald could not handle outcomes ({} more times): {}", d.suppressed(), e.toString());
+    }
+    finish(run, new Resolution.Release(DECISION_FAILURE_DELAY, Recordable.text("outcome handling failed: " + e)), null);
+  }
+
+  private void notStarted(InFlight run, String reason) {
+    sendsNotStarted.incrementAndGet();
+    throttled("not started", null, "Herald did not start the send of {}: {}; put back", run.delivery(), reason);
+    cfg.listener().sendNotStarted(run.delivery(), reason);
+    finish(run, new Resolution.Release(Duration.ZERO, Recordable.text("not started: " + reason)), null);
+  }
+
+  /** How long after the claim's lease ended it is now, or null while it lasts. */
+  private Duration overdue(InFlight run) {
+    long byNanos = System.nanoTime() - run.leaseEndNanos;
+    Duration byClock = Duration.between(run.leaseEndAt, cfg.clock().instant());
+    Duration late = byClock.compareTo(Duration.ofNanos(byNanos)) >= 0 ? byClock : Duration.ofNanos(byNanos);
+    return late.isNegative() ? null : late;
   }
 
   /** Turns an outcome into what the store records. */
@@ -415,7 +643,8 @@ public final class Engine {
           age = Duration.ZERO;
         }
         Optional<Duration> next = cfg.retryPolicy().nextDelay(d.attempt(), age, retry.retryAfter());
-        r = next.<Resolution>map(delay -> new Resolution.Retry(delay, retry)).orElseGet(() -> new Resolution.Dead(retry));
+        r = next.<Resolution>map(delay -> new Resolution.Retry(Recordable.delay(delay), retry))
+            .orElseGet(() -> new Resolution.Dead(retry));
       } else if (outcome instanceof Outcome.Rejected rej) {
         r = new Resolution.Dead(rej);
       } else if (outcome instanceof Outcome.TargetGone gone) {
@@ -436,58 +665,192 @@ public final class Engine {
     }
   }
 
-  /** Hands a decided delivery to the completer, once per claim. */
+  /**
+   * Hands a decided delivery to the completer, once per claim; a second decision (a late outcome,
+   * or {@code r == null}) is only counted.
+   */
   private void finish(InFlight run, Resolution r, Outcome outcome) {
-    if (!run.finished.compareAndSet(false, true)) {
+    if (r == null || !run.finished.compareAndSet(false, true)) {
       lateOutcomes.incrementAndGet();
-      log.debug("Herald discarded a late outcome for {} (already released)", run.delivery());
+      log.debug("Herald discarded a late outcome for {} (already finished)", run.delivery());
       return;
     }
     completions.add(new Finished(run, r, outcome));
     run.decided.complete(null);
   }
 
-  // ---------------------------------------------------------------- completer
-
-  private void completerLoop() {
-    List<Finished> batch = new ArrayList<>();
-    while (true) {
+  /**
+   * Gives up on sends whose lease ended (a margin ago) without an outcome (a transport that never answers):
+   * started ones are recorded as a retry (the push service may have taken them), unstarted ones are
+   * put back. Either way the slot is freed; the delivery was claimable again anyway.
+   */
+  private void abandonOverdue() {
+    for (InFlight run : inFlight.values()) {
+      // A margin past the lease's end: the delivery is claimable again from its end anyway, and an
+      // outcome arriving just after it should still be the one recorded.
+      Duration overdue = run.finished.get() ? null : overdue(run);
+      if (overdue == null || overdue.compareTo(margin) < 0) {
+        continue;
+      }
       try {
-        if (batch.isEmpty()) {
-          Finished first = completions.poll(100, TimeUnit.MILLISECONDS);
-          if (first == null) {
-            if (!running && inFlight.isEmpty()) {
-              return;
-            }
-            continue;
-          }
-          batch.add(first);
-          completions.drainTo(batch, cfg.completionBatchSize() - 1);
+        if (run.sendStarted) {
+          sendsAbandoned.incrementAndGet();
+          throttled("abandoned", null, "Herald got no outcome for {} before its claim's lease ended; recording a retry",
+              run.delivery());
+          decide(run, new Outcome.Retry(null, null, "no outcome from the transport before the claim's lease ended"),
+              Duration.ofNanos(System.nanoTime() - run.sendStartedNanos));
+        } else {
+          notStarted(run, "the claim's lease ended before the send could start");
         }
-        record(batch);
-        batch.clear();
-      } catch (InterruptedException e) {
-        if (batch.isEmpty() && completions.isEmpty()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // Keep the batch: an outcome is never dropped because the store was briefly unavailable.
-        log.warn("Herald could not record {} outcomes (store unavailable?); retrying", batch.size(), e);
-        sleepQuietly(250);
+      } catch (RuntimeException | LinkageError e) {
+        decisionFailed(run, e);
       }
     }
   }
 
-  private void record(List<Finished> batch) {
+  // ---------------------------------------------------------------- completer
+
+  private void completerLoop() {
+    Deque<Finished> backlog = new ArrayDeque<>();
+    long backoff = 0;
+    long nextWatchdog = System.nanoTime();
+    while (true) {
+      // Only close() interrupts this thread; once closed, an interrupt or the deadline ends it and
+      // what is left stays in flight for its leases to expire. A stray interrupt before that must not
+      // stop recording (every slot would stay held).
+      boolean interrupted = Thread.interrupted();
+      if (closed && (interrupted || System.nanoTime() - closeDeadline >= 0)) {
+        return;
+      }
+      if (System.nanoTime() - nextWatchdog >= 0) {
+        abandonOverdue();
+        nextWatchdog = System.nanoTime() + WATCHDOG_INTERVAL_NANOS;
+      }
+      List<Finished> batch = new ArrayList<>();
+      while (!backlog.isEmpty() && batch.size() < cfg.completionBatchSize()) {
+        batch.add(backlog.poll());
+      }
+      if (batch.isEmpty()) {
+        Finished first;
+        try {
+          first = completions.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          if (closed) {
+            return;
+          }
+          continue;
+        }
+        if (first == null) {
+          if (!running && inFlight.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+      }
+      completions.drainTo(batch, cfg.completionBatchSize() - batch.size());
+      try {
+        recordIsolating(batch);
+        backoff = 0;
+      } catch (StoreUnavailable e) {
+        // Keep them, in order: an outcome is never dropped because the store was briefly unavailable.
+        List<Finished> rest = e.remaining;
+        for (int i = rest.size() - 1; i >= 0; i--) {
+          backlog.addFirst(rest.get(i));
+        }
+        backoff = backoff == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+        throttled("record", e.getCause(), "Herald could not record {} outcomes (store unavailable?); keeping them, "
+            + "retrying in {} ms", backlog.size(), backoff);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          if (closed) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Records a batch. When the store refuses it but still answers (a probe that matches no delivery
+   * goes through), the refusal is about content: the batch is split until the refused completions
+   * are alone, each of those is tried once more in its minimal form, and one refused even so is
+   * left to its lease's expiry, so that it never blocks the others.
+   *
+   * @throws StoreUnavailable with what is not recorded yet when the store does not answer
+   */
+  private void recordIsolating(List<Finished> batch) throws StoreUnavailable {
+    Deque<List<Finished>> work = new ArrayDeque<>();
+    if (!batch.isEmpty()) {
+      work.push(batch);
+    }
+    while (!work.isEmpty()) {
+      List<Finished> part = work.pop();
+      try {
+        apply(part);
+        continue;
+      } catch (RuntimeException e) {
+        if (!storeAnswers()) {
+          throw new StoreUnavailable(remaining(part, work), e);
+        }
+        if (part.size() > 1) {
+          int half = part.size() / 2;
+          work.push(part.subList(half, part.size()));
+          work.push(part.subList(0, half));
+          continue;
+        }
+        Finished f = part.get(0);
+        try {
+          apply(List.of(f.minimal()));
+          throttled("minimal", e, "Herald recorded the outcome of {} without its details: the store refused them",
+              f.run.delivery());
+        } catch (RuntimeException again) {
+          if (!storeAnswers()) {
+            throw new StoreUnavailable(remaining(part, work), again);
+          }
+          leaveToLeaseExpiry(f, again);
+        }
+      }
+    }
+  }
+
+  private static List<Finished> remaining(List<Finished> part, Deque<List<Finished>> work) {
+    List<Finished> rest = new ArrayList<>(part);
+    work.forEach(rest::addAll);
+    return rest;
+  }
+
+  private boolean storeAnswers() {
+    try {
+      cfg.store().complete(List.of(Recordable.PROBE));
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void leaveToLeaseExpiry(Finished f, RuntimeException e) {
+    unrecordable.incrementAndGet();
+    throttled("unrecordable", e, "Herald could not record the outcome of {} even without its details while the store "
+        + "records others; leaving it to its lease's expiry", f.run.delivery());
+    Delivery d = f.run.delivery();
+    inFlight.remove(d.deliveryId(), f.run);
+    f.run.gate.released();
+    waiter.wake();
+  }
+
+  /** Records one batch as it is; throws whatever the store throws. */
+  private void apply(List<Finished> batch) {
     if (batch.isEmpty()) {
       return;
     }
     List<Completion> list = new ArrayList<>(batch.size());
     for (Finished f : batch) {
-      list.add(new Completion(f.run.delivery().deliveryId(), f.run.claimed.fencingToken(), f.resolution));
+      list.add(f.completion());
     }
     List<Completion> stale = cfg.store().complete(list);
-    java.util.Set<Long> staleIds = new java.util.HashSet<>();
+    Set<Long> staleIds = new HashSet<>();
     for (Completion c : stale) {
       staleIds.add(c.deliveryId());
     }
@@ -501,7 +864,6 @@ public final class Engine {
       } else {
         tell(d, f.resolution, f.outcome);
       }
-      f.run.recorded.complete(null);
     }
     waiter.wake();
   }
@@ -528,22 +890,52 @@ public final class Engine {
 
   // ---------------------------------------------------------------- helpers
 
-  private static void joinQuietly(Thread t) {
-    if (t == null) {
+  /** Logs at most once per kind and interval (the first with its stack trace), counting the rest. */
+  private void throttled(String kind, Throwable t, String message, Object... args) {
+    LogThrottle.Decision d = logs.admit(LogThrottle.kindOf(kind, t));
+    if (!d.log()) {
       return;
     }
-    try {
-      t.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (d.verdict() == LogThrottle.Verdict.FIRST) {
+      Object[] withCause = java.util.Arrays.copyOf(args, args.length + 1);
+      withCause[args.length] = t;
+      log.warn(message, t == null ? args : withCause);
+    } else {
+      log.warn(message + " ({} more like this since the last report{})", append(args, d.suppressed(),
+          t == null ? "" : ": " + t));
     }
   }
 
-  private static void sleepQuietly(long millis) {
+  private static Object[] append(Object[] args, Object... more) {
+    Object[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
+  }
+
+  /** Joins until the deadline at most; returns true when interrupted (the flag is then cleared). */
+  private static boolean joinUntil(Thread t, long deadlineNanos) {
+    if (t == null) {
+      return false;
+    }
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      return false;
+    }
+    try {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      return false;
+    } catch (InterruptedException e) {
+      return true;
+    }
+  }
+
+  /** Sleeps; returns true when interrupted (the flag is then cleared). */
+  private static boolean sleepQuietly(long millis) {
     try {
       Thread.sleep(millis);
+      return false;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return true;
     }
   }
 }

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 public final class SafeListener implements DeliveryListener {
   private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
   private final List<DeliveryListener> listeners;
+  // A listener that throws on every event must not flood the log with a stack trace per delivery.
+  private final LogThrottle logs = new LogThrottle(java.time.Duration.ofSeconds(10), 10);
 
   /** Wraps these listeners, called in order. */
   public SafeListener(List<DeliveryListener> listeners) {
@@ -28,7 +30,13 @@ public final class SafeListener implements DeliveryListener {
       try {
         call.accept(l);
       } catch (RuntimeException | LinkageError e) {
-        log.warn("Herald listener {} threw from {}; ignored", l.getClass().getName(), event, e);
+        LogThrottle.Decision d = logs.admit(LogThrottle.kindOf(l.getClass().getName() + "." + event, e));
+        if (d.verdict() == LogThrottle.Verdict.FIRST) {
+          log.warn("Herald listener {} threw from {}; ignored", l.getClass().getName(), event, e);
+        } else if (d.log()) {
+          log.warn("Herald listener {} threw from {} ({} more times since the last report; ignored): {}",
+              l.getClass().getName(), event, d.suppressed(), e.toString());
+        }
       }
     }
   }
@@ -91,5 +99,15 @@ public final class SafeListener implements DeliveryListener {
   @Override
   public void released(Delivery d, String why) {
     each("released", l -> l.released(d, why));
+  }
+
+  @Override
+  public void sendNotStarted(Delivery d, String reason) {
+    each("sendNotStarted", l -> l.sendNotStarted(d, reason));
+  }
+
+  @Override
+  public void outcomeAfterLeaseExpiry(Delivery d, Outcome o, Duration overdue) {
+    each("outcomeAfterLeaseExpiry", l -> l.outcomeAfterLeaseExpiry(d, o, overdue));
   }
 }

@@ -52,4 +52,18 @@ public interface DeliveryListener {
 
   /** A delivery was put back unsent (shutdown, paused channel) without counting an attempt. */
   default void released(Delivery delivery, String why) {}
+
+  /**
+   * A send was not started because its claim's lease would have ended before it could finish (it
+   * waited too long behind other work); the delivery is put back, due at once, without counting
+   * an attempt.
+   */
+  default void sendNotStarted(Delivery delivery, String reason) {}
+
+  /**
+   * A send's outcome arrived after its claim's lease had ended, {@code overdue} late: another
+   * instance may have claimed and sent the delivery again meanwhile (a repeat the collapse key
+   * hides on the device). The outcome is still recorded if the claim is still this instance's.
+   */
+  default void outcomeAfterLeaseExpiry(Delivery delivery, Outcome outcome, Duration overdue) {}
 }

@@ -233,16 +233,11 @@ public sealed interface Resolution {
     }
   }
 
-  /** Text cut to {@link #MAX_LAST_ERROR} characters, the cut marked with an ellipsis. */
+  /**
+   * Text any store can take: control characters escaped, unpaired surrogates replaced, cut to
+   * {@link #MAX_LAST_ERROR} characters without splitting a pair (the cut marked with an ellipsis).
+   */
   private static String bounded(String text) {
-    if (text.length() <= MAX_LAST_ERROR) {
-      return text;
-    }
-    int end = MAX_LAST_ERROR - 1;
-    // Never split a surrogate pair: half of one is not text a database will store.
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end) + "…";
+    return dev.herald.internal.Texts.storable(text, MAX_LAST_ERROR);
   }
 }

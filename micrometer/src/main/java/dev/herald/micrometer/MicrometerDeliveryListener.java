@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  *   <li>{@code herald.send} (timer; tags {@code channel}, {@code outcome}: the transport's outcome
  *       type) — how long push services take to answer
  *   <li>{@code herald.channel.paused} (counter; tag {@code channel})
+ *   <li>{@code herald.lease} (counter; tags {@code channel}, {@code event}: send_not_started,
+ *       outcome_after_lease_expiry) — a claim and its send drifting apart; zero when healthy
  *   <li>{@code herald.in_flight} (gauge) — deliveries claimed by this instance and not yet finished
  *   <li>{@code herald.backlog} (gauge, optional) — whatever {@link Builder#backlog} reports, for
  *       example the outbox's count of due deliveries
@@ -130,6 +132,24 @@ public final class MicrometerDeliveryListener implements DeliveryListener {
   @Override
   public void staleCompletionDiscarded(Delivery d, Outcome o) {
     finished(d, "stale");
+  }
+
+  @Override
+  public void sendNotStarted(Delivery d, String reason) {
+    leaseEvent(d, "send_not_started");
+  }
+
+  @Override
+  public void outcomeAfterLeaseExpiry(Delivery d, Outcome o, Duration overdue) {
+    leaseEvent(d, "outcome_after_lease_expiry");
+  }
+
+  private void leaseEvent(Delivery d, String event) {
+    String channel = d.channel().name();
+    counters.computeIfAbsent(channel + "|lease|" + event, k -> Counter.builder("herald.lease")
+        .tag("channel", channel).tag("event", event)
+        .description("sends not started because their claim's lease would end first, and outcomes that arrived after it")
+        .register(registry)).increment();
   }
 
   @Override

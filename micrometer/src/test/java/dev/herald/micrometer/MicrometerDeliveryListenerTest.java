@@ -49,6 +49,24 @@ class MicrometerDeliveryListenerTest {
   }
 
   @Test
+  void sendsNotStartedForTheirLeaseAreCounted() {
+    MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
+    InMemoryOutboxStore store = new InMemoryOutboxStore(clock);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ScriptedTransport fcm = new ScriptedTransport(Channel.FCM).then(new Outcome.NotSent("the lease would end first"));
+    try (Herald herald = Herald.builder().store(store).transport(fcm).clock(clock)
+        .listener(MicrometerDeliveryListener.of(registry)).build()) {
+      store.enqueue(Notification.builder("k").recipient(Recipient.device(new DeviceTarget.FcmToken("token-abcdefgh")))
+          .title("t").build());
+      herald.runOnce();
+    }
+    assertThat(registry.get("herald.lease").tag("channel", "fcm").tag("event", "send_not_started").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("herald.deliveries").tag("result", "released").counter().count()).isEqualTo(1);
+    assertThat(registry.get("herald.in_flight").gauge().value()).isZero();
+  }
+
+  @Test
   void pausedChannelsAreCounted() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     MicrometerDeliveryListener l = MicrometerDeliveryListener.of(registry);

@@ -226,6 +226,11 @@ class HostileInputTest {
         "https://fcm.googleapis.com/fcm/send/a\r\nX-Injected: 1", GOOD_P256DH, GOOD_AUTH));
     t.add(sub("endpoint with SQL metacharacters", "endpoint", null, "https://fcm.googleapis.com/fcm/send/" + SQL,
         GOOD_P256DH, GOOD_AUTH));
+    // Issue 12: the unspecified address, unbounded keys.
+    t.add(sub("endpoint at 0.0.0.0", "endpoint", null, "https://0.0.0.0/push/x", GOOD_P256DH, GOOD_AUTH));
+    t.add(sub("p256dh followed by 1 MiB after a padding character", "p256dh", null,
+        GOOD_P256DH + "=" + "A".repeat(1 << 20), GOOD_AUTH));
+    t.add(sub("auth with text after its padding", "auth", null, GOOD_P256DH, GOOD_AUTH + "==x"));
     // An app's FCM identity.
     t.add(device("FCM token with SQL and spaces", "token", () -> new DeviceTarget.FcmToken("x' OR '1'='1")));
     t.add(device("FCM token of 5,000 characters", "token", () -> new DeviceTarget.FcmToken("t".repeat(5000))));
@@ -241,6 +246,16 @@ class HostileInputTest {
         b -> Notification.builder(SQL.repeat(10_240 / SQL.length() + 1))));
     t.add(new Case("recipient id with a line break and SQL", "recipientId", null,
         h -> h.herald.enqueue(Notification.builder("k1").recipient(Recipient.id("member-1\n" + SQL)).title("t").build())));
+    // Issue 12: what UTF-8 or the database would turn into '?' or refuse, and look-alike identifiers.
+    t.add(note("idempotency key with an unpaired surrogate", "idempotencyKey", b -> Notification.builder("order-\uD800")));
+    t.add(note("idempotency key with a right-to-left override", "idempotencyKey",
+        b -> Notification.builder("order-\u202E1")));
+    t.add(new Case("recipient id with an unpaired surrogate", "recipientId", null,
+        h -> h.herald.enqueue(Notification.builder("k1").recipient(Recipient.id("member-\uDC00")).title("t").build())));
+    t.add(note("title with an unpaired surrogate", "content.title", b -> b.title("a\uD800b")));
+    t.add(note("notBefore in year 300000", "notBefore", b -> b.notBefore(Instant.parse("+300000-01-01T00:00:00Z"))));
+    t.add(note("expiresAt at Instant.MAX", "expiresAt", b -> b.expiresAt(Instant.MAX)));
+    t.add(note("click URL javascript:", "content.clickUrl", b -> b.clickUrl(URI.create("javascript:alert(1)"))));
     t.add(new Case("recipient id of 10 KB", "recipientId", null,
         h -> h.herald.enqueue(Notification.builder("k1").recipient(Recipient.id("r".repeat(10_240))).title("t").build())));
     t.add(note("title over 1,024 characters", "content.title", b -> b.title("T".repeat(2_000))));
@@ -283,6 +298,10 @@ class HostileInputTest {
     t.add(account("service account: 1024-bit key", "private_key", serviceAccount(1024)));
     t.add(account("service account: token_uri to a remote plain-http host", "token_uri",
         edit(sa, "token_uri", u -> "http://tokens.attacker.example/token")));
+    t.add(account("service account: token_uri to a host name that only starts like 127.", "token_uri",
+        edit(sa, "token_uri", u -> "http://127.attacker.example/token")));
+    t.add(account("service account: token_uri at the cloud metadata address", "token_uri",
+        edit(sa, "token_uri", u -> "https://169.254.169.254/computeMetadata/v1/token")));
     t.add(account("service account: project_id with SQL", "project_id", edit(sa, "project_id", p -> SQL)));
     t.add(account("service account: client_email not an address", "client_email", edit(sa, "client_email", e -> "root")));
     t.add(account("service account: wrong credential type", "type", edit(sa, "type", x -> "authorized_user")));

@@ -144,12 +144,15 @@ class EngineTest {
 
   @Test
   void deadWhenTheNextRetryWouldPassMaxAge() {
-    fcm.always(Outcome.retry(Duration.ofMinutes(50), "503", "unavailable"));
-    herald().enqueue(note("k1").build());
-    herald.runOnce(); // age 0, retry in 50 min: ok
+    fcm.always(Outcome.retry(Duration.ofMinutes(4), "503", "unavailable"));
+    herald().enqueue(note("k1").notBefore(clock.instant().plus(Duration.ofMinutes(50))).build());
     clock.advance(Duration.ofMinutes(50));
-    herald.runOnce(); // age 50 min, +50 min > 1 h: dead
-    assertThat(fcm.sendCount()).isEqualTo(2);
+    herald.runOnce(); // age 50 min, retry in 4 min: ok
+    clock.advance(Duration.ofMinutes(4));
+    herald.runOnce(); // age 54 min, +4 min: ok
+    clock.advance(Duration.ofMinutes(4));
+    herald.runOnce(); // age 58 min, +4 min > 1 h: dead
+    assertThat(fcm.sendCount()).isEqualTo(3);
     assertThat(state("k1")).isEqualTo(DeliveryState.DEAD);
   }
 
@@ -544,7 +547,7 @@ class EngineTest {
     assertThatThrownBy(() -> Herald.builder().batchSize(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("batchSize must be >= 1: 0");
     assertThatThrownBy(() -> Herald.builder().lease(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("lease must be > 0: PT0S");
+        .hasMessage("lease must be between PT0.001S and PT24H: PT0S");
     assertThatThrownBy(() -> Herald.builder().transport(fcm).build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("store is required");
     assertThatThrownBy(() -> Herald.builder().store(store).build()).isInstanceOf(IllegalStateException.class)

@@ -11,6 +11,7 @@ import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.fcm.internal.AccessToken;
+import dev.herald.fcm.internal.AddressGuard;
 import dev.herald.fcm.internal.FcmErrorBody;
 import dev.herald.fcm.internal.MessageMapper;
 import dev.herald.fcm.internal.MessageTarget;
@@ -21,6 +22,9 @@ import dev.herald.fcm.internal.StaleConnection;
 import dev.herald.fcm.internal.TokenException;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
+import dev.herald.internal.RetryAfterHeader;
+import dev.herald.internal.SendNotStartedException;
+import dev.herald.spi.SendDeadline;
 import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.net.URI;
@@ -78,6 +82,12 @@ import org.slf4j.LoggerFactory;
  * device, are sent only for a collapse key the host named. {@code data.herald_id} carries the
  * notification id (see {@link CollapseKeys}).
  *
+ * <p><b>Leases and the network.</b> The engine claims no more FCM deliveries than {@code maxInFlight}
+ * ({@link #maxConcurrentSends()}), and each send carries its claim's deadline, checked when the
+ * request to FCM leaves OkHttp's queue: a send that could not finish before it is
+ * {@link Outcome.NotSent}, never sent late. Neither client follows redirects (they would re-post
+ * a credential to another origin); a redirect from FCM is {@link Outcome.ChannelUnavailable}.
+ *
  * <p><b>Outcomes.</b> {@link #send} never throws for a bad delivery and never completes
  * exceptionally: content FCM would refuse (reserved data keys, a message over 4096 bytes) is
  * {@link Outcome.Rejected} before anything is sent; a token endpoint that does not deliver is
@@ -109,6 +119,7 @@ public final class FcmTransport implements Transport {
   private final HttpUrl tokenUrl;
   private final boolean validateOnly;
   private final int maxInFlight;
+  private final Duration requestTimeout;
   private final boolean priorKnowledge;
   private final Clock clock;
   private final OkHttpClient http;
@@ -129,6 +140,7 @@ public final class FcmTransport implements Transport {
     this.tokenUrl = HttpUrl.get((b.tokenUri != null ? b.tokenUri : account.tokenUri()).toString());
     this.validateOnly = b.validateOnly;
     this.maxInFlight = b.maxInFlight;
+    this.requestTimeout = b.requestTimeout;
     this.priorKnowledge = b.http2PriorKnowledge;
     this.clock = b.clock;
     this.ownsConnectionPool = b.okHttpClient == null;
@@ -141,27 +153,53 @@ public final class FcmTransport implements Transport {
       return t;
     });
     OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient.Builder().connectionPool(new ConnectionPool()).build();
+    // Both clients carry credentials (the signed assertion, the access token): they never follow a
+    // redirect, which would re-post them to another origin, and never connect to the unspecified
+    // address or (unless allowed) a private network, whatever a host name resolves to.
+    OkHttpClient guarded = base.newBuilder()
+        .dns(new AddressGuard(base.dns(), b.allowPrivateNetworks))
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .addNetworkInterceptor(chain -> {
+          Response response = chain.proceed(chain.request());
+          String safe = RetryAfterHeader.replacementForHttpClient(response.header("Retry-After"));
+          return safe == null ? response : response.newBuilder().header("Retry-After", safe).build();
+        })
+        // The request timeout bounds the whole call; OkHttp's own 10 s read timeout would otherwise
+        // fail an answer that FCM gives after 10 s but within it.
+        .callTimeout(b.requestTimeout)
+        .readTimeout(b.requestTimeout)
+        .writeTimeout(b.requestTimeout)
+        .build();
 
     Dispatcher sendDispatcher = new Dispatcher(executor);
     sendDispatcher.setMaxRequests(maxInFlight);
     sendDispatcher.setMaxRequestsPerHost(maxInFlight);
-    this.http = base.newBuilder()
+    this.http = guarded.newBuilder()
         .dispatcher(sendDispatcher)
         .protocols(priorKnowledge ? List.of(Protocol.H2_PRIOR_KNOWLEDGE) : List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
-        .callTimeout(b.requestTimeout)
+        // Runs when the call leaves the dispatcher's queue (after any wait for a token, too).
+        .addInterceptor(chain -> {
+          SendDeadline deadline = chain.request().tag(SendDeadline.class);
+          String late = deadline == null ? null : deadline.refusal(requestTimeout);
+          if (late != null) {
+            throw new SendNotStartedException(late);
+          }
+          return chain.proceed(chain.request());
+        })
         .build();
     this.freshConnections = http.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
     this.requestTimeoutNanos = b.requestTimeout.toNanos();
     // The token endpoint gets its own dispatcher so that a full send window never delays a refresh.
-    OkHttpClient tokenHttp = base.newBuilder()
+    OkHttpClient tokenHttp = guarded.newBuilder()
         .dispatcher(new Dispatcher(executor))
         .protocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
-        .callTimeout(b.requestTimeout)
         .build();
     this.tokens = new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock, executor);
     log.info("FCM transport for project {} as {}: send {} ({}), token {}, maxInFlight {}, validateOnly {}",
-        account.projectId(), account.clientEmail(), sendUrl, priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1",
-        tokenUrl, maxInFlight, validateOnly);
+        account.projectId(), account.clientEmail(), Redact.withoutCredentials(sendUrl.toString()),
+        priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1", Redact.withoutCredentials(tokenUrl.toString()),
+        maxInFlight, validateOnly);
   }
 
   /** Starts a builder; {@link Builder#serviceAccount} is required. */
@@ -231,13 +269,30 @@ public final class FcmTransport implements Transport {
   }
 
   /**
-   * Sends one delivery to its device. The stage always completes normally with one outcome.
+   * Sends one delivery to its device without a deadline; see {@link #send(Delivery, SendDeadline)}.
    *
    * @throws IllegalStateException when the transport is closed
    */
   @Override
   public CompletionStage<Outcome> send(Delivery delivery) {
+    return send(delivery, SendDeadline.none());
+  }
+
+  /**
+   * Sends one delivery to its device. The stage always completes normally with one outcome. When
+   * the request to FCM is about to leave (after OkHttp's queue and any wait for an access token),
+   * less than the request timeout left before {@code deadline} makes it {@link Outcome.NotSent}.
+   *
+   * @throws IllegalStateException when the transport is closed
+   */
+  @Override
+  public CompletionStage<Outcome> send(Delivery delivery, SendDeadline deadline) {
     ensureOpen();
+    Objects.requireNonNull(deadline, "deadline");
+    String late = deadline.refusal(requestTimeout);
+    if (late != null) {
+      return CompletableFuture.completedFuture(new Outcome.NotSent(late));
+    }
     try {
       MessageTarget target = MessageTarget.of(delivery.target());
       Checks c = Checks.of("");
@@ -255,7 +310,7 @@ public final class FcmTransport implements Transport {
       if (!c.ok()) {
         return CompletableFuture.completedFuture(new Outcome.Rejected(null, "not sent: " + problems(c)));
       }
-      return dispatch(oneShot(encoded.body()), true);
+      return dispatch(oneShot(encoded.body()), true, deadline);
     } catch (RuntimeException e) {
       // A bug here must not look like a provider's verdict: retry, and say so in the log.
       log.error("FCM send of delivery {} failed before the request", delivery.deliveryId(), e);
@@ -322,30 +377,53 @@ public final class FcmTransport implements Transport {
         CollapseKeys.fromIdempotencyKey(key), validateOnly, clock.instant());
     MessageMapper.checkSize(c, content, encoded);
     c.throwIfInvalid("FCM broadcast");
-    return dispatch(oneShot(encoded.body()), false);
+    return dispatch(oneShot(encoded.body()), false, SendDeadline.none());
   }
 
-  private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device) {
-    return tokens.token()
-        .handle((token, error) -> error != null
-            ? CompletableFuture.completedFuture(tokenFailure(error))
-            : post(body, token, device, true))
-        .thenCompose(f -> f);
+  /** Gets a token, then posts; whatever happens on the way, the stage completes normally. */
+  private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device, SendDeadline deadline) {
+    CompletableFuture<Outcome> sent;
+    try {
+      sent = tokens.token()
+          .handle((token, error) -> error != null
+              ? CompletableFuture.completedFuture(tokenFailure(error))
+              : post(body, token, device, true, deadline))
+          .thenCompose(f -> f);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.handle((outcome, e) -> {
+      if (outcome != null) {
+        return outcome;
+      }
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      log.error("FCM send failed unexpectedly", cause);
+      return Outcome.retry(null, "not sent: " + (cause == null ? "no outcome" : cause.getClass().getSimpleName()));
+    });
   }
 
-  private CompletableFuture<Outcome> post(RequestBody body, AccessToken token, boolean device, boolean mayRenew) {
+  private CompletableFuture<Outcome> post(RequestBody body, AccessToken token, boolean device, boolean mayRenew,
+      SendDeadline deadline) {
     CompletableFuture<Outcome> result = new CompletableFuture<>();
-    Request request = new Request.Builder()
-        .url(sendUrl)
-        .header("Authorization", "Bearer " + token.value())
-        .post(body)
-        .build();
-    execute(http, request, body, token, device, mayRenew, System.nanoTime(), result);
+    Request request;
+    try {
+      request = new Request.Builder()
+          .url(sendUrl)
+          .header("Authorization", "Bearer " + token.value())
+          .tag(SendDeadline.class, deadline)
+          .post(body)
+          .build();
+    } catch (IllegalArgumentException e) {
+      // The token endpoint handed out something that cannot be a header value.
+      return CompletableFuture.completedFuture(new Outcome.ChannelUnavailable(null, "token",
+          "the OAuth2 access token cannot be sent in a header"));
+    }
+    execute(http, request, body, token, device, mayRenew, deadline, System.nanoTime(), result);
     return result;
   }
 
   private void execute(OkHttpClient client, Request request, RequestBody body, AccessToken token, boolean device,
-      boolean mayRenew, long startNanos, CompletableFuture<Outcome> result) {
+      boolean mayRenew, SendDeadline deadline, long startNanos, CompletableFuture<Outcome> result) {
     Call call = client.newCall(request);
     boolean firstTry = client == http;
     StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
@@ -356,11 +434,15 @@ public final class FcmTransport implements Transport {
     call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (e instanceof SendNotStartedException late) {
+          result.complete(new Outcome.NotSent(late.getMessage()));
+          return;
+        }
         if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
           staleResends.incrementAndGet();
           log.debug("FCM closed the pooled connection ({}); sending again at once on a new connection",
               e.getClass().getSimpleName());
-          execute(freshConnections, request, body, token, device, mayRenew, startNanos, result);
+          execute(freshConnections, request, body, token, device, mayRenew, deadline, startNanos, result);
           return;
         }
         result.complete(Outcome.retry(null, "I/O " + e.getClass().getSimpleName()
@@ -369,6 +451,16 @@ public final class FcmTransport implements Transport {
 
       @Override
       public void onResponse(Call call, Response response) {
+        try {
+          handle(response);
+        } catch (RuntimeException e) {
+          log.error("FCM response could not be handled", e);
+          result.complete(Outcome.retry(Integer.toString(response.code()), "FCM response could not be handled: "
+              + e.getClass().getSimpleName()));
+        }
+      }
+
+      private void handle(Response response) {
         int code;
         String text;
         String retryAfterHeader;
@@ -390,7 +482,7 @@ public final class FcmTransport implements Transport {
           tokens.renewAfterRejection(token)
               .handle((fresh, tokenError) -> tokenError != null
                   ? CompletableFuture.completedFuture(tokenFailure(tokenError))
-                  : post(body, fresh, device, false))
+                  : post(body, fresh, device, false, deadline))
               .thenCompose(f -> f)
               .whenComplete((outcome, e) -> result.complete(outcome != null ? outcome
                   : Outcome.retry(null, "retry after token refresh failed: " + e.getClass().getSimpleName())));
@@ -465,6 +557,18 @@ public final class FcmTransport implements Transport {
     return staleResends.get();
   }
 
+  /** {@code maxInFlight}: the engine claims no more FCM deliveries than this transport sends at once. */
+  @Override
+  public int maxConcurrentSends() {
+    return maxInFlight;
+  }
+
+  /** The request timeout: the longest one request to FCM takes once it has left the queue. */
+  @Override
+  public Duration sendTimeout() {
+    return requestTimeout;
+  }
+
   /** How many OAuth2 token requests this transport has made; for monitoring and tests. */
   public long tokenRefreshCount() {
     return tokens.refreshCount();
@@ -486,7 +590,8 @@ public final class FcmTransport implements Transport {
   /** Shows the project, the URLs and the limits; never a credential. */
   @Override
   public String toString() {
-    return "FcmTransport[project=" + account.projectId() + ", send=" + sendUrl + ", token=" + tokenUrl
+    return "FcmTransport[project=" + account.projectId() + ", send=" + Redact.withoutCredentials(sendUrl.toString())
+        + ", token=" + Redact.withoutCredentials(tokenUrl.toString())
         + ", maxInFlight=" + maxInFlight + ", validateOnly=" + validateOnly + (closed.get() ? ", closed" : "") + "]";
   }
 
@@ -505,6 +610,7 @@ public final class FcmTransport implements Transport {
     private Clock clock = Clock.systemUTC();
     private OkHttpClient okHttpClient;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private boolean allowPrivateNetworks;
 
     private Builder() {}
 
@@ -612,15 +718,34 @@ public final class FcmTransport implements Transport {
     }
 
     /**
+     * Allows the token endpoint and the base URL to be (or resolve to) private, link-local or
+     * carrier-grade NAT addresses, such as an emulator inside a private network. Default false:
+     * a {@code token_uri} in a pasted service account must not reach {@code 169.254.169.254} (the
+     * cloud metadata service) or an internal host with the signed assertion. Loopback stays allowed
+     * (local emulators and tests); the unspecified addresses ({@code 0.0.0.0/8}, {@code ::}) never are.
+     */
+    public Builder allowPrivateNetworks(boolean allow) {
+      this.allowPrivateNetworks = allow;
+      return this;
+    }
+
+    /**
      * Builds the transport. Nothing is sent until the first delivery.
      *
      * @throws IllegalStateException when no service account was given, or prior knowledge was asked
      *     for with an https base URL
+     * @throws InvalidInputException naming {@code token_uri}, {@code tokenUri} or {@code baseUrl} when
+     *     it is an address the transport may not contact (see {@link #allowPrivateNetworks})
      */
     public FcmTransport build() {
       if (serviceAccount == null) {
         throw new IllegalStateException("serviceAccount is required: load one with ServiceAccount.fromFile");
       }
+      Checks c = Checks.of("");
+      AddressGuard.checkLiteral(c, tokenUri != null ? "tokenUri" : "token_uri",
+          (tokenUri != null ? tokenUri : serviceAccount.tokenUri()).getHost(), allowPrivateNetworks);
+      AddressGuard.checkLiteral(c, "baseUrl", baseUrl.getHost(), allowPrivateNetworks);
+      c.throwIfInvalid("FCM transport");
       if (http2PriorKnowledge && !"http".equalsIgnoreCase(baseUrl.getScheme())) {
         throw new IllegalStateException("http2PriorKnowledge needs an http:// base URL (https negotiates HTTP/2 by ALPN): "
             + baseUrl);

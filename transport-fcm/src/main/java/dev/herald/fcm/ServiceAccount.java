@@ -3,6 +3,7 @@ package dev.herald.fcm;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.InvalidInputException;
 import dev.herald.internal.Checks;
+import dev.herald.internal.IpAddresses;
 import dev.herald.internal.Redact;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,32 +180,38 @@ public final class ServiceAccount {
   public String toString() {
     return "ServiceAccount[project_id=" + projectId + ", client_email=" + clientEmail
         + ", private_key_id=" + (privateKeyId == null ? "none" : Redact.secret(privateKeyId))
-        + ", private_key=(redacted), token_uri=" + tokenUri + "]";
+        + ", private_key=(redacted), token_uri=" + Redact.withoutCredentials(String.valueOf(tokenUri)) + "]";
   }
 
   /**
    * Validates a URL that will receive a credential (the token endpoint gets a signed assertion, FCM
    * gets the access token, each a bearer credential for an hour): an absolute https URL, or plain
-   * http to a loopback host (a local emulator or test).
+   * http to a loopback host ({@code localhost} or a loopback address literal: a name such as
+   * {@code 127.attacker.example} is not one) for a local emulator or test.
    */
   static URI checkSecureUrl(Checks c, String field, String value) {
     URI uri;
     try {
       uri = new URI(value);
     } catch (URISyntaxException e) {
-      c.add(field, "must be an absolute https URL: " + Redact.quote(value, 120));
+      c.add(field, "must be an absolute https URL: " + quoteUrl(value));
       return null;
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     String host = uri.getHost();
     boolean ok = host != null && !host.isEmpty()
         && ("https".equals(scheme) || ("http".equals(scheme) && isLoopback(host)));
-    return c.check(ok, field, "must be an absolute https URL (http only to a loopback host): " + Redact.quote(value, 120))
+    return c.check(ok, field, "must be an absolute https URL (http only to a loopback host): " + quoteUrl(value))
         ? uri : null;
   }
 
+  /** Plain http carries a bearer credential in the clear: only to a host that cannot leave this machine. */
   private static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    return IpAddresses.isLoopbackHost(host);
+  }
+
+  private static String quoteUrl(String value) {
+    return Redact.quote(value.contains("://") ? Redact.withoutCredentials(value) : value, 120);
   }
 
   private static String string(Checks c, Map<String, Object> doc, String field) {

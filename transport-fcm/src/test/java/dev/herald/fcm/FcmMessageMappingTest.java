@@ -113,7 +113,8 @@ class FcmMessageMappingTest extends FcmTestSupport {
 
   @Test
   void nonHttpsClickUrlIsNotSentToWebPush() {
-    Content content = Content.builder().title("t").clickUrl(URI.create("myapp://orders/42")).build();
+    // FCM's webpush link must be https; other schemes than https and http are refused by Content itself.
+    Content content = Content.builder().title("t").clickUrl(URI.create("http://app.example.org/orders/42")).build();
     Map<String, Object> m = sent(delivery(new DeviceTarget.FcmToken(DEVICE_TOKEN), content, DeliveryOptions.DEFAULTS));
     assertThat(map(m, "webpush")).doesNotContainKey("fcm_options");
   }

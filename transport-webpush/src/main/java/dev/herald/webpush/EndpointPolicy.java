@@ -1,11 +1,9 @@
 package dev.herald.webpush;
 
 import dev.herald.InvalidInputException;
+import dev.herald.internal.IpAddresses;
 import dev.herald.internal.Redact;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,7 +48,6 @@ public final class EndpointPolicy {
   private static final String SUBJECT = "web push subscription";
   private static final Pattern HOST_PATTERN =
       Pattern.compile("(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final EndpointPolicy DEFAULTS = builder().allowKnownPushServices().build();
 
   private final List<String> hosts;
@@ -95,14 +92,18 @@ public final class EndpointPolicy {
 
   /**
    * True when a connection to this resolved address is allowed: public addresses always, loopback
-   * only with {@link Builder#allowLoopback}, private, link-local, unspecified, multicast and
-   * carrier-grade NAT addresses only with {@link Builder#allowPrivateNetworks}.
+   * only with {@link Builder#allowLoopback}, private, link-local, multicast and carrier-grade NAT
+   * addresses only with {@link Builder#allowPrivateNetworks}, and the unspecified addresses
+   * ({@code 0.0.0.0/8}, {@code ::}, which reach this machine) never. An IPv4 address embedded in
+   * IPv6 counts as that IPv4 address.
    */
   public boolean allowsAddress(InetAddress address) {
-    if (address.isLoopbackAddress()) {
-      return allowLoopback;
-    }
-    return !isPrivate(address) || allowPrivateNetworks;
+    return switch (IpAddresses.kind(address)) {
+      case UNSPECIFIED -> false;
+      case LOOPBACK -> allowLoopback;
+      case PRIVATE -> allowPrivateNetworks;
+      case PUBLIC -> true;
+    };
   }
 
   /** The allowed host names and {@code *.domain} patterns, in the order added. */
@@ -151,12 +152,16 @@ public final class EndpointPolicy {
       return "must not contain user info: " + url.scheme() + "://…@" + url.host();
     }
     String host = url.host();
-    InetAddress literal = ipLiteral(host);
-    boolean loopback = literal != null ? literal.isLoopbackAddress() : isLoopbackName(host);
+    InetAddress literal = IpAddresses.literal(host);
+    IpAddresses.Kind kind = literal == null ? null : IpAddresses.kind(literal);
+    if (kind == IpAddresses.Kind.UNSPECIFIED) {
+      return "must not be an unspecified address (0.0.0.0/8 or ::, which reach this machine): " + host;
+    }
+    boolean loopback = literal != null ? kind == IpAddresses.Kind.LOOPBACK : isLoopbackName(host);
     if (loopback) {
       return allowLoopback ? null : "must not be a loopback address (not allowed by the endpoint policy): " + host;
     }
-    if (literal != null && isPrivate(literal) && !allowPrivateNetworks) {
+    if (kind == IpAddresses.Kind.PRIVATE && !allowPrivateNetworks) {
       return "must not be a private-network address (not allowed by the endpoint policy): " + host;
     }
     if (!hostAllowed(host)) {
@@ -181,46 +186,6 @@ public final class EndpointPolicy {
 
   private static boolean isLoopbackName(String host) {
     return host.equals("localhost") || host.endsWith(".localhost");
-  }
-
-  /** Parses only literals, so it never touches DNS. OkHttp canonicalises IPv6 without brackets. */
-  private static InetAddress ipLiteral(String host) {
-    try {
-      if (IPV4_LITERAL.matcher(host).matches()) {
-        String[] parts = host.split("\\.");
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-          int v = Integer.parseInt(parts[i]);
-          if (v > 255) {
-            return null;
-          }
-          b[i] = (byte) v;
-        }
-        return InetAddress.getByAddress(b);
-      }
-      // A host with a colon can only be an IPv6 literal here, which getByName parses without a lookup.
-      return host.indexOf(':') >= 0 ? InetAddress.getByName(host) : null;
-    } catch (UnknownHostException e) {
-      return null;
-    }
-  }
-
-  private static boolean isPrivate(InetAddress a) {
-    if (a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isMulticastAddress()) {
-      return true;
-    }
-    byte[] b = a.getAddress();
-    if (a instanceof Inet4Address) {
-      int first = b[0] & 0xff;
-      int second = b[1] & 0xff;
-      // 100.64.0.0/10 carrier-grade NAT, 0.0.0.0/8 "this network", 255.255.255.255.
-      return (first == 100 && second >= 64 && second < 128) || first == 0 || first == 255;
-    }
-    if (a instanceof Inet6Address) {
-      // fc00::/7 unique local addresses, which isSiteLocalAddress (fec0::/10) does not cover.
-      return (b[0] & 0xfe) == 0xfc;
-    }
-    return false;
   }
 
   /** Builds an {@link EndpointPolicy}. Not thread-safe. */
@@ -284,7 +249,8 @@ public final class EndpointPolicy {
 
     /**
      * Allows allowed hosts to resolve to private, link-local or carrier-grade NAT addresses (a push
-     * service inside a private network). Default false.
+     * service inside a private network). Default false. The unspecified addresses
+     * ({@code 0.0.0.0/8}, {@code ::}) stay refused: connecting to one reaches this machine.
      */
     public Builder allowPrivateNetworks(boolean allow) {
       this.allowPrivateNetworks = allow;

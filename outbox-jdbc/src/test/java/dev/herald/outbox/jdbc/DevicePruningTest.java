@@ -161,10 +161,10 @@ class DevicePruningTest extends OnEachDatabase {
   void builderRejectsBadDevicePeriodsNamingThem() {
     var b = JdbcOutbox.builder(fx.database.dataSource());
     assertThatThrownBy(() -> b.staleAfter(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("staleAfter must be > 0: PT0S");
+        .hasMessage("staleAfter must be > 0 and <= PT87600H: PT0S");
     assertThatThrownBy(() -> b.staleAfter(null)).isInstanceOf(NullPointerException.class).hasMessage("staleAfter");
     assertThatThrownBy(() -> b.deviceRetention(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("deviceRetention must be >= 0: PT-1S");
+        .hasMessage("deviceRetention must be >= 0 and <= PT87600H: PT-1S");
     assertThatThrownBy(() -> b.validator(null)).isInstanceOf(NullPointerException.class).hasMessage("validator");
     assertThat(JdbcOutbox.DEFAULT_STALE_AFTER).isEqualTo(Duration.ofDays(60));
     assertThat(JdbcOutbox.DEFAULT_DEVICE_RETENTION).isEqualTo(Duration.ofDays(30));

@@ -199,7 +199,7 @@ class EnqueueTest extends OnEachDatabase {
         "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
         "tBHItJI5svbpez7KI4CCXg");
     Content content = Content.builder().title("Tïtle ✓").body("Body\nline 2").data("a", "1").data("empty", "")
-        .image(URI.create("https://img.example.net/i.png")).clickUrl(URI.create("app://open/42")).build();
+        .image(URI.create("https://img.example.net/i.png")).clickUrl(URI.create("https://app.example.net/open/42")).build();
     Notification n = Notification.builder("payload-1").recipient(Recipient.device(sub)).content(content)
         .timeToLive(Duration.ofSeconds(90)).urgency(Urgency.HIGH).collapseKey("my-topic").build();
     fx.outbox.enqueue(n);

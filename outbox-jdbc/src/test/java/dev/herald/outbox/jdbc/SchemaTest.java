@@ -219,7 +219,7 @@ class SchemaTest {
         .hasMessage("tablePrefix must be 1-32 of [a-z0-9_] starting with a letter: Herald-");
     assertThatThrownBy(() -> b.tablePrefix("x; drop table y")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.dedupWindow(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("dedupWindow must be >= 0: PT-1S");
+        .hasMessage("dedupWindow must be >= 0 and <= PT87600H: PT-1S");
     assertThatThrownBy(() -> b.retention(null)).isInstanceOf(NullPointerException.class).hasMessage("retention");
     assertThatThrownBy(() -> b.purgeBatchSize(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("purgeBatchSize must be 1-10000: 0");

@@ -21,7 +21,8 @@ import java.util.Set;
  *   <li>An unknown error code → retry (bounded by the retry policy), the code kept as raw code.
  *   <li>Without an FcmError: 400 → see below; 401, 403, 404 → channel unavailable (the sender's
  *     token, permission, project id or base URL is wrong, which would fail every device alike, so it
- *     must pause rather than prune); 413 → rejected; 408, 5xx and anything else → retry.
+ *     must pause rather than prune); a redirect (3xx, never followed) → channel unavailable;
+ *     413 → rejected; 408, 5xx and anything else → retry.
  * </ol>
  *
  * <p><b>When INVALID_ARGUMENT means the device is gone.</b> FCM reports a malformed or foreign
@@ -95,6 +96,12 @@ public final class ResponseClassifier {
     }
     if (code != null) {
       return new Outcome.Retry(retryAfter, raw, reason(http, error, "unknown FCM error code"));
+    }
+    if (http >= 300 && http < 400) {
+      // Never followed (it would re-post the message and the access token elsewhere), and the same
+      // for every device: the base URL is wrong, so pause rather than burn the messages.
+      return new Outcome.ChannelUnavailable(retryAfter, raw, reason(http, error,
+          "FCM answered a redirect, which Herald never follows: check the base URL"));
     }
     switch (http) {
       case 400:

@@ -10,6 +10,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.internal.Redact;
+import dev.herald.internal.Texts;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +52,11 @@ public final class ServiceAccountTokenSource {
   public static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
   /** After a failed refresh, answer from the failure for this long instead of asking again. */
   public static final Duration FAILURE_HOLD = Duration.ofSeconds(5);
+
+  /** A token's lifetime is read as at most this, whatever {@code expires_in} says (Google's is an hour). */
+  public static final Duration MAX_LIFETIME = Duration.ofDays(1);
+  /** Longest access token accepted (Google's are a few hundred characters). */
+  public static final int MAX_TOKEN_LENGTH = 8192;
 
   static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer";
   private static final int MAX_BODY = 64 * 1024;
@@ -229,13 +235,19 @@ public final class ServiceAccountTokenSource {
     if (!(value instanceof String s) || s.isEmpty()) {
       throw new TokenException("malformed", "OAuth2 token response has no access_token", null, null);
     }
-    if (!(expiresIn instanceof Number n) || n.longValue() <= 0) {
+    // It goes into an Authorization header: a CR LF or any other byte outside visible ASCII would
+    // fail the request (or split the header) later, on every send.
+    if (s.length() > MAX_TOKEN_LENGTH || !s.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+      throw new TokenException("malformed", "OAuth2 access_token is not a token of at most " + MAX_TOKEN_LENGTH
+          + " visible ASCII characters", null, null);
+    }
+    if (!(expiresIn instanceof Number n) || !(n.doubleValue() > 0)) {
       throw new TokenException("malformed", "OAuth2 token response has no positive expires_in", null, null);
     }
     if (type != null && !"bearer".equalsIgnoreCase(String.valueOf(type))) {
       throw new TokenException("malformed", "OAuth2 token_type is not Bearer: " + Redact.quote(String.valueOf(type), 20), null, null);
     }
-    Duration lifetime = Duration.ofSeconds(n.longValue());
+    Duration lifetime = n.doubleValue() >= MAX_LIFETIME.getSeconds() ? MAX_LIFETIME : Duration.ofSeconds(Math.max(1, n.longValue()));
     // Short-lived tokens (tests, emulators) scale the margins down instead of being stale at birth.
     Duration refreshAfter = max(lifetime.minus(REFRESH_AHEAD), lifetime.dividedBy(2));
     Duration usableFor = max(lifetime.minus(EXPIRY_MARGIN), lifetime.multipliedBy(9).dividedBy(10));
@@ -252,8 +264,10 @@ public final class ServiceAccountTokenSource {
     } catch (Exception ignored) {
       // Not an OAuth2 error body (a proxy's HTML page): the status says enough.
     }
-    String raw = error != null ? error : Integer.toString(response.code());
-    String reason = "OAuth2 token endpoint answered " + response.code() + (error == null ? "" : " " + error)
+    // The endpoint's error code is text from outside, headed for logs and the outbox.
+    String code = error == null ? null : Texts.storable(error, 60);
+    String raw = code != null ? code : Integer.toString(response.code());
+    String reason = "OAuth2 token endpoint answered " + response.code() + (code == null ? "" : " " + code)
         + (description == null ? "" : ": " + Redact.quote(description, 160));
     Duration retryAfter = RetryAfter.parse(response.header("Retry-After"), clock.instant());
     return new TokenException(raw, reason, retryAfter, null);

@@ -199,7 +199,7 @@ class ResponseClassifierTest {
     assertThat(RetryAfter.parse("Sun, 01 Mar 2026 09:00:00 GMT", now)).isEqualTo(Duration.ZERO);
     assertThat(RetryAfter.parse("soon", now)).isNull();
     assertThat(RetryAfter.parse("-5", now)).isNull();
-    assertThat(RetryAfter.parse("99999999999999999999999", now)).isNull();
+    assertThat(RetryAfter.parse("99999999999999999999999", now)).isEqualTo(Duration.ofDays(1));
     assertThat(RetryAfter.parse(null, now)).isNull();
   }
 

@@ -2,15 +2,14 @@ package dev.herald.webpush.internal;
 
 import dev.herald.Outcome;
 import dev.herald.internal.Redact;
+import dev.herald.internal.RetryAfterHeader;
+import dev.herald.internal.SendNotStartedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /**
  * Maps a push service's answer to an {@link Outcome} (RFC 8030 §5, RFC 8292 §4, and what the
@@ -84,6 +83,9 @@ public final class Responses {
     if (e instanceof EndpointAddressRejectedException rejected) {
       return Outcome.rejected(null, rejected.getMessage());
     }
+    if (e instanceof SendNotStartedException late) {
+      return new Outcome.NotSent(late.getMessage());
+    }
     String kind = e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))
         ? "timeout"
         : e instanceof ConnectException ? "connection failed" : "I/O error";
@@ -92,27 +94,12 @@ public final class Responses {
   }
 
   /**
-   * Parses {@code Retry-After} (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. A date in the past
-   * is zero; an unparseable value is null (the retry policy decides).
+   * Parses {@code Retry-After} (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, at most
+   * {@link RetryAfterHeader#MAX}. A date in the past is zero; an unreadable value is null (the
+   * retry policy decides).
    */
   public static Duration retryAfter(String value, Instant now) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.trim();
-    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      try {
-        return Duration.ofSeconds(Long.parseLong(v));
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    try {
-      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return RetryAfterHeader.parse(value, now);
   }
 
   private static String excerpt(String body) {

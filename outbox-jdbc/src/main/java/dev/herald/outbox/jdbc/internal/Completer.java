@@ -1,7 +1,9 @@
 package dev.herald.outbox.jdbc.internal;
 
+import dev.herald.internal.Recordable;
 import dev.herald.spi.Completion;
 import dev.herald.spi.Resolution;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +16,9 @@ import org.jdbi.v3.core.Jdbi;
  * Records a batch of completions in one transaction with one fenced statement: an
  * {@code UPDATE ... FROM unnest(ids, tokens, ...)} that only touches rows still in flight under the
  * completion's token. The rows it returns were applied; every other completion was stale.
+ *
+ * <p>Texts are made storable on the way in ({@link Jdbc#clip}) and delays clamped, so that a
+ * push service's NUL byte or a huge {@code Retry-After} can never make the database refuse a batch.
  *
  * <p>"Target gone" completions that ask for it then invalidate their device and finish that
  * device's other pending deliveries in the same transaction, devices in id order so that two
@@ -72,9 +77,11 @@ public final class Completer {
       Resolution r = c.resolution();
       states.add(Codes.of(r.state()));
       incs.add(r.countsAsAttempt() ? 1 : 0);
-      delays.add(r.delay() == null ? null : Math.max(0, r.delay().toMillis()));
+      // A delay both databases can add to their clock (Duration.toMillis overflows, PostgreSQL's
+      // interval ends far sooner): no delay Herald chooses comes near Recordable.MAX_DELAY.
+      delays.add(r.delay() == null ? null : Recordable.delay(r.delay()).toMillis());
       pids.add(Jdbc.clip(r.providerId(), 255));
-      errs.add(r.lastError());
+      errs.add(Jdbc.clip(r.lastError(), Resolution.MAX_LAST_ERROR));
     }
     boolean invalidates = batch.stream()
         .anyMatch(c -> c.resolution() instanceof Resolution.TargetGone tg && tg.invalidateDevice());

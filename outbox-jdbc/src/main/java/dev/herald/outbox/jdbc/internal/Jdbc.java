@@ -1,5 +1,6 @@
 package dev.herald.outbox.jdbc.internal;
 
+import dev.herald.internal.Texts;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -115,11 +116,12 @@ public final class Jdbc {
     return m;
   }
 
-  /** Truncates text for a VARCHAR(n) column. */
+  /**
+   * Text for a VARCHAR(n) column that the database always takes: NUL and other control characters
+   * escaped (PostgreSQL refuses NUL in text), unpaired surrogates replaced (UTF-8 has no form for
+   * them), cut to {@code max} characters without splitting a surrogate pair.
+   */
   public static String clip(String s, int max) {
-    if (s == null || s.length() <= max) {
-      return s;
-    }
-    return s.substring(0, max - 1) + "…";
+    return Texts.storable(s, max);
   }
 }
