@@ -1,13 +1,13 @@
 package dev.herald;
 
 import dev.herald.internal.Checks;
-import dev.herald.internal.EngineConfig;
+import dev.herald.internal.engine.EngineConfig;
 import dev.herald.internal.Redact;
-import dev.herald.internal.SafeListener;
+import dev.herald.internal.engine.SafeListener;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
 import dev.herald.spi.DeviceRegistry;
-import dev.herald.spi.OutboxStore;
+import dev.herald.store.OutboxStore;
 import dev.herald.spi.Transport;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;

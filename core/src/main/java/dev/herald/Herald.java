@@ -1,11 +1,11 @@
 package dev.herald;
 
-import dev.herald.internal.Engine;
-import dev.herald.internal.EngineConfig;
-import dev.herald.internal.ValidatingDeviceRegistry;
+import dev.herald.internal.engine.Engine;
+import dev.herald.internal.engine.EngineConfig;
+import dev.herald.internal.engine.ValidatingDeviceRegistry;
 import dev.herald.spi.DeviceRegistry;
 import dev.herald.spi.InputValidator;
-import dev.herald.spi.OutboxStore;
+import dev.herald.store.OutboxStore;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -157,7 +157,7 @@ public final class Herald implements AutoCloseable {
   /**
    * Deliveries of the channel this instance holds now: claimed and not yet recorded. Zero when
    * idle; never more than {@link Builder#maxInFlightPerChannel} nor the transport's
-   * {@link Transport#maxConcurrentSends()}.
+   * {@link dev.herald.spi.Transport#maxConcurrentSends()}.
    */
   public int inFlight(Channel channel) {
     return engine.gate(channel).map(g -> g.held()).orElse(0);

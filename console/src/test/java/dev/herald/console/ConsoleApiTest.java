@@ -12,7 +12,7 @@ import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.console.testing.Http;
 import dev.herald.console.testing.TestOutbox;
-import dev.herald.spi.Resolution;
+import dev.herald.store.Resolution;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

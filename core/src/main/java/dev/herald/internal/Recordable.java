@@ -1,8 +1,8 @@
 package dev.herald.internal;
 
 import dev.herald.Outcome;
-import dev.herald.spi.Completion;
-import dev.herald.spi.Resolution;
+import dev.herald.store.Completion;
+import dev.herald.store.Resolution;
 import java.time.Duration;
 
 /**

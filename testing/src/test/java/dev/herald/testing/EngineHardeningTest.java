@@ -14,7 +14,7 @@ import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.RetryPolicy;
 import dev.herald.spi.DeliveryListener;
-import dev.herald.spi.Resolution;
+import dev.herald.store.Resolution;
 import dev.herald.spi.SendDeadline;
 import dev.herald.spi.Transport;
 import java.time.Duration;

@@ -79,17 +79,17 @@ public final class OutboxLatency {
       };
       long[] claimNanos = new long[200_000];
       AtomicInteger claims = new AtomicInteger();
-      dev.herald.spi.OutboxStore timed = new dev.herald.spi.OutboxStore() {
+      dev.herald.store.OutboxStore timed = new dev.herald.store.OutboxStore() {
         public dev.herald.EnqueueResult enqueue(Notification x) { return engineStore.enqueue(x); }
         public boolean cancel(String k) { return engineStore.cancel(k); }
-        public dev.herald.spi.ClaimBatch claim(dev.herald.spi.ClaimRequest r) {
+        public dev.herald.store.ClaimBatch claim(dev.herald.store.ClaimRequest r) {
           long t = System.nanoTime();
-          dev.herald.spi.ClaimBatch b = engineStore.claim(r);
+          dev.herald.store.ClaimBatch b = engineStore.claim(r);
           int i = claims.getAndIncrement();
           if (i < claimNanos.length) claimNanos[i] = System.nanoTime() - t;
           return b;
         }
-        public List<dev.herald.spi.Completion> complete(List<dev.herald.spi.Completion> c) { return engineStore.complete(c); }
+        public List<dev.herald.store.Completion> complete(List<dev.herald.store.Completion> c) { return engineStore.complete(c); }
         public java.util.Optional<dev.herald.NotificationStatus> find(String k) { return engineStore.find(k); }
         public void verify() { engineStore.verify(); }
         public Running start(Runnable r) { return engineStore.start(r); }

@@ -235,7 +235,7 @@ public final class JdbcHerald implements AutoCloseable {
     return dataSource;
   }
 
-  /** The outbox underneath: the {@link dev.herald.spi.OutboxStore} the engine runs on. */
+  /** The outbox underneath: the {@link dev.herald.store.OutboxStore} the engine runs on. */
   public JdbcOutbox outbox() {
     return outbox;
   }

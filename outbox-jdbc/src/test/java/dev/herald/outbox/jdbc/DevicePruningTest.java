@@ -11,9 +11,9 @@ import dev.herald.Outcome;
 import dev.herald.outbox.jdbc.internal.PayloadCodec;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
-import dev.herald.spi.ClaimedDelivery;
-import dev.herald.spi.Completion;
-import dev.herald.spi.Resolution;
+import dev.herald.store.ClaimedDelivery;
+import dev.herald.store.Completion;
+import dev.herald.store.Resolution;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -147,7 +147,7 @@ class DevicePruningTest extends OnEachDatabase {
     daysAgo(quiet, "last_seen_at", 61);
     JdbcOutbox outbox = fx.another(b -> b.purgeInterval(Duration.ofMillis(50)));
     // Housekeeping runs while an engine runs on the outbox: what an engine's start does.
-    dev.herald.spi.OutboxStore.Running engine = outbox.start(() -> {});
+    dev.herald.store.OutboxStore.Running engine = outbox.start(() -> {});
 
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (status(quiet) != Device.Status.STALE && System.nanoTime() < deadline) {

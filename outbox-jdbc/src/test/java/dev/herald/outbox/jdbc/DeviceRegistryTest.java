@@ -11,7 +11,7 @@ import dev.herald.InvalidInputException;
 import dev.herald.NotificationStatus.DeliveryStatus;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
-import dev.herald.spi.ClaimedDelivery;
+import dev.herald.store.ClaimedDelivery;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -14,9 +14,9 @@ import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
 import dev.herald.outbox.jdbc.testing.Subscriptions;
-import dev.herald.spi.ClaimedDelivery;
-import dev.herald.spi.Completion;
-import dev.herald.spi.Resolution;
+import dev.herald.store.ClaimedDelivery;
+import dev.herald.store.Completion;
+import dev.herald.store.Resolution;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -148,7 +148,7 @@ class HostileRecordingTest extends OnEachDatabase {
         .staleAfter(JdbcOutbox.Builder.MAX_PERIOD).deviceRetention(JdbcOutbox.Builder.MAX_PERIOD));
     {
       o.enqueue(toDevice("max"));
-      ClaimedDelivery c = o.claim(new dev.herald.spi.ClaimRequest("x", Duration.ofMinutes(1),
+      ClaimedDelivery c = o.claim(new dev.herald.store.ClaimRequest("x", Duration.ofMinutes(1),
           java.util.Map.of(dev.herald.Channel.FCM, 1))).deliveries().get(0);
       o.complete(List.of(new Completion(c.delivery().deliveryId(), c.fencingToken(), new Resolution.Delivered("id"))));
       o.purge();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.Channel;
 import dev.herald.Herald;
-import dev.herald.spi.ClaimRequest;
+import dev.herald.store.ClaimRequest;
 import dev.herald.testing.ScriptedTransport;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.DeviceTarget;
-import dev.herald.spi.OutboxStore;
+import dev.herald.store.OutboxStore;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import java.sql.Connection;

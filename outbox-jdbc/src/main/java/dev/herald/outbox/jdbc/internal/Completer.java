@@ -1,8 +1,8 @@
 package dev.herald.outbox.jdbc.internal;
 
 import dev.herald.internal.Recordable;
-import dev.herald.spi.Completion;
-import dev.herald.spi.Resolution;
+import dev.herald.store.Completion;
+import dev.herald.store.Resolution;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import dev.herald.Device;
 import dev.herald.DeviceTarget;

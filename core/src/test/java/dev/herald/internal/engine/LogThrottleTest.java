@@ -1,8 +1,8 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.internal.LogThrottle.Verdict;
+import dev.herald.internal.engine.LogThrottle.Verdict;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.herald.spi;
+package dev.herald.store;
 
 import java.util.Objects;
 

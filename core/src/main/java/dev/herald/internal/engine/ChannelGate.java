@@ -1,4 +1,4 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import dev.herald.Channel;
 import dev.herald.spi.Transport;

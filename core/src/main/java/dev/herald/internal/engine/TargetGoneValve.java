@@ -1,4 +1,4 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,17 +1,19 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
+
+import dev.herald.internal.Recordable;
 
 import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.DeliveryOptions;
 import dev.herald.EngineCounters;
 import dev.herald.Outcome;
-import dev.herald.spi.ClaimBatch;
-import dev.herald.spi.ClaimRequest;
-import dev.herald.spi.ClaimedDelivery;
-import dev.herald.spi.Completion;
+import dev.herald.store.ClaimBatch;
+import dev.herald.store.ClaimRequest;
+import dev.herald.store.ClaimedDelivery;
+import dev.herald.store.Completion;
 import dev.herald.spi.DeliveryGuard;
-import dev.herald.spi.OutboxStore;
-import dev.herald.spi.Resolution;
+import dev.herald.store.OutboxStore;
+import dev.herald.store.Resolution;
 import dev.herald.spi.SendDeadline;
 import dev.herald.spi.Transport;
 import java.time.Duration;

@@ -1,8 +1,8 @@
-package dev.herald.internal;
+package dev.herald.internal.engine;
 
 import dev.herald.RetryPolicy;
 import dev.herald.spi.DeliveryGuard;
-import dev.herald.spi.OutboxStore;
+import dev.herald.store.OutboxStore;
 import dev.herald.spi.Transport;
 import java.time.Clock;
 import java.time.Duration;
