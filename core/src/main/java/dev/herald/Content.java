@@ -1,11 +1,8 @@
 package dev.herald;
 
-import dev.herald.InvalidInputException.Problem;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
 import dev.herald.internal.Texts;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,13 +48,13 @@ public record Content(String title, String body, Map<String, String> data, URI i
   }
 
   /** Validates without throwing; problem paths start with {@code prefix}. */
-  public static Validation<Seq<Problem>, Content> validate(String prefix, String title, String body,
+  public static Validated<Content> validate(String prefix, String title, String body,
       Map<String, String> data, URI image, URI clickUrl) {
     return check(prefix, title, body, data, image, clickUrl)
         .map(ok -> new Content(title, body, data, image, clickUrl));
   }
 
-  private static Validation<Seq<Problem>, Boolean> check(String prefix, String title, String body,
+  private static Validated<Boolean> check(String prefix, String title, String body,
       Map<String, String> data, URI image, URI clickUrl) {
     Checks c = Checks.of(prefix);
     if (title != null && c.check(title.length() <= MAX_TITLE, "title",
@@ -153,7 +150,7 @@ public record Content(String title, String body, Map<String, String> data, URI i
       return new Content(title, body, data, image, clickUrl);
     }
 
-    Validation<Seq<Problem>, Content> validate(String prefix) {
+    Validated<Content> validate(String prefix) {
       return Content.validate(prefix, title, body, data, image, clickUrl);
     }
   }

@@ -1,10 +1,7 @@
 package dev.herald;
 
-import dev.herald.InvalidInputException.Problem;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
 import java.time.Duration;
 
 /**
@@ -35,7 +32,7 @@ public record DeliveryOptions(Duration timeToLive, Urgency urgency, String colla
   }
 
   /** Validates without throwing; problem paths start with {@code prefix}. */
-  public static Validation<Seq<Problem>, DeliveryOptions> validate(String prefix, Duration timeToLive,
+  public static Validated<DeliveryOptions> validate(String prefix, Duration timeToLive,
       Urgency urgency, String collapseKey) {
     return check(prefix, timeToLive, urgency, collapseKey).map(ok -> new DeliveryOptions(timeToLive, urgency, collapseKey));
   }
@@ -50,7 +47,7 @@ public record DeliveryOptions(Duration timeToLive, Urgency urgency, String colla
     return new DeliveryOptions(timeToLive, urgency, key);
   }
 
-  private static Validation<Seq<Problem>, Boolean> check(String prefix, Duration ttl, Urgency urgency, String collapseKey) {
+  private static Validated<Boolean> check(String prefix, Duration ttl, Urgency urgency, String collapseKey) {
     Checks c = Checks.of(prefix);
     if (c.required(ttl, "timeToLive")) {
       c.check(!ttl.isNegative() && ttl.compareTo(Duration.ofDays(MAX_TTL_DAYS)) <= 0, "timeToLive",

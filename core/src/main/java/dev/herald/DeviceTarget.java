@@ -1,12 +1,9 @@
 package dev.herald;
 
-import dev.herald.InvalidInputException.Problem;
 import dev.herald.internal.Checks;
 import dev.herald.internal.P256;
 import dev.herald.internal.Redact;
 import dev.herald.internal.Texts;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
 import java.net.URI;
 import java.util.Base64;
 import java.util.Locale;
@@ -152,7 +149,7 @@ public sealed interface DeviceTarget {
     }
 
     /** Validates without throwing: every invalid field, or the subscription. */
-    public static Validation<Seq<Problem>, WebPushSubscription> validate(String endpoint, String p256dh, String auth) {
+    public static Validated<WebPushSubscription> validate(String endpoint, String p256dh, String auth) {
       return check(endpoint, p256dh, auth).result(() -> new WebPushSubscription(endpoint, p256dh, auth));
     }
 
@@ -301,7 +298,7 @@ public sealed interface DeviceTarget {
     }
   }
 
-  private static Validation<Seq<Problem>, String> validateFcmId(String field, String value) {
+  private static Validated<String> validateFcmId(String field, String value) {
     Checks c = Checks.of("");
     if (c.required(value, field)) {
       c.check(!value.isBlank(), field, "must not be empty");

@@ -1,10 +1,7 @@
 package dev.herald;
 
-import dev.herald.InvalidInputException.Problem;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,7 +208,7 @@ public record Notification(String idempotencyKey, Recipient recipient, Content c
     }
 
     /** Validates everything and builds; or every problem at once. */
-    public Validation<Seq<Problem>, Notification> validate() {
+    public Validated<Notification> validate() {
       Checks c = Checks.of("");
       checkKey(c, idempotencyKey);
       c.required(recipient, "recipient");

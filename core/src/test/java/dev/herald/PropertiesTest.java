@@ -142,8 +142,8 @@ class PropertiesTest {
     if (d.expectedFields().isEmpty()) {
       assertThat(result.isValid()).isTrue();
     } else {
-      assertThat(result.isInvalid()).isTrue();
-      assertThat(result.getError().map(InvalidInputException.Problem::field).distinct().toJavaList())
+      assertThat(result.isValid()).isFalse();
+      assertThat(result.problems().stream().map(InvalidInputException.Problem::field).distinct().toList())
           .containsExactlyInAnyOrderElementsOf(d.expectedFields());
     }
   }

@@ -2,14 +2,14 @@ package dev.herald.internal;
 
 import dev.herald.InvalidInputException;
 import dev.herald.InvalidInputException.Problem;
+import dev.herald.Validated;
 import io.vavr.collection.List;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
 import java.util.function.Supplier;
 
 /**
  * Collects field problems so that a value reports every invalid field at once rather than the
- * first one. Built on vavr's {@link Validation} so that nested values combine their problems.
+ * first one; nested values combine their problems through {@link Validated}. The problems are kept
+ * in a persistent vavr list, so a collector is cheap to extend.
  */
 public final class Checks {
   private final String prefix;
@@ -43,12 +43,12 @@ public final class Checks {
   }
 
   /** Adds the problems of a nested validation, keeping their own paths. */
-  public <T> T merge(Validation<Seq<Problem>, T> nested) {
-    if (nested.isInvalid()) {
-      problems = problems.appendAll(nested.getError());
-      return null;
+  public <T> T merge(Validated<T> nested) {
+    if (nested instanceof Validated.Valid<T> v) {
+      return v.value();
     }
-    return nested.get();
+    problems = problems.appendAll(nested.problems());
+    return null;
   }
 
   /** True when no problem was recorded. */
@@ -57,8 +57,13 @@ public final class Checks {
   }
 
   /** The result: the value built by {@code build} if every check passed, else the problems. */
-  public <T> Validation<Seq<Problem>, T> result(Supplier<T> build) {
-    return problems.isEmpty() ? Validation.valid(build.get()) : Validation.invalid(problems);
+  public <T> Validated<T> result(Supplier<T> build) {
+    return problems.isEmpty() ? Validated.valid(build.get()) : Validated.invalid(problems.toJavaList());
+  }
+
+  /** The problems recorded so far. */
+  public java.util.List<Problem> problems() {
+    return problems.toJavaList();
   }
 
   /** Throws {@link InvalidInputException} if a problem was recorded. */
@@ -69,11 +74,8 @@ public final class Checks {
   }
 
   /** Unwraps a validation or throws the exception listing every problem. */
-  public static <T> T orThrow(Validation<Seq<Problem>, T> v, String subject) {
-    if (v.isInvalid()) {
-      throw new InvalidInputException(subject, v.getError().toJavaList());
-    }
-    return v.get();
+  public static <T> T orThrow(Validated<T> v, String subject) {
+    return v.orElseThrow(subject);
   }
 
   /** True when {@code s} has no ISO control character. */

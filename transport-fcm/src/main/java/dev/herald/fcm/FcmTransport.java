@@ -540,7 +540,7 @@ public final class FcmTransport implements Transport {
   }
 
   private static String problems(Checks c) {
-    return new InvalidInputException("delivery", c.result(() -> Boolean.TRUE).getError().toJavaList()).getMessage();
+    return new InvalidInputException("delivery", c.problems()).getMessage();
   }
 
   private void ensureOpen() {

@@ -67,8 +67,8 @@ class MessageSizePropertiesTest {
         Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20), text).ofMaxSize(3);
     Arbitrary<Content> anySize = net.jqwik.api.Combinators.combine(text.injectNull(0.2), text.injectNull(0.2), data)
         .as((t, b, d) -> Content.validate("", t, b, d, null, null))
-        .filter(io.vavr.control.Validation::isValid)
-        .map(io.vavr.control.Validation::get);
+        .filter(dev.herald.Validated::isValid)
+        .map(v -> v.orElseThrow("content"));
     // Most draws of anySize are far from the limit; these land within a few hundred bytes of it.
     Arbitrary<String> shortText = Arbitraries.strings().withCharRange(' ', '~').withChars('"', 'é', '😀').ofMaxLength(40);
     Arbitrary<String> nearLimitBody = Arbitraries.strings().withCharRange('a', 'z').withChars('"', '\\', '\n', 'é')
