@@ -220,11 +220,6 @@ public final class Engine {
     waiter.wake();
   }
 
-  /** True once started and not yet closed. */
-  public boolean running() {
-    return running;
-  }
-
   /**
    * Claims one batch, sends it, waits for every outcome (a send without one by the end of its
    * lease is abandoned as a retry) and records them, all before returning. For tests and tools;
@@ -342,11 +337,6 @@ public final class Engine {
   /** True once closed. */
   public boolean closed() {
     return closed;
-  }
-
-  /** Outcomes that arrived after their delivery had already been finished (released at shutdown). */
-  public int lateOutcomes() {
-    return (int) lateOutcomes.get();
   }
 
   /** The counts of lease and recording trouble since this engine was created. */

@@ -1,7 +1,6 @@
 package dev.herald.internal.engine;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,19 +39,5 @@ public final class Waiter {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Clears a pending wake without waiting. */
-  public void clear() {
-    lock.lock();
-    try {
-      woken = false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  static long millis(Duration d) {
-    return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
   }
 }
