@@ -2,6 +2,7 @@ package dev.herald.console;
 
 import static dev.herald.console.testing.TestOutbox.HOSTILE;
 import static dev.herald.console.testing.TestOutbox.HOSTILE_ERROR;
+import static dev.herald.console.testing.TestOutbox.HOSTILE_ERROR_AS_STORED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -129,7 +130,7 @@ class ConsoleApiTest {
     assertThat(devices).hasSize(2);
     Map<String, Object> phone = devices.stream().filter(d -> d.get("kind").equals("fid")).findFirst().orElseThrow();
     assertThat(phone.get("status")).isEqualTo("INVALID");
-    assertThat((String) phone.get("invalidReason")).contains(HOSTILE_ERROR);
+    assertThat((String) phone.get("invalidReason")).contains(HOSTILE_ERROR_AS_STORED);
     assertThat(phone.get("lastSeenAt")).isNotNull();
     Map<String, Object> note = list(o.get("notifications")).get(0);
     assertThat(note.get("key")).isEqualTo("k-" + HOSTILE);
@@ -137,7 +138,7 @@ class ConsoleApiTest {
     assertThat(note.get("dueAt")).isNotNull();
     Map<String, Object> gone = list(note.get("deliveries")).stream().filter(d -> d.get("state").equals("TARGET_GONE"))
         .findFirst().orElseThrow();
-    assertThat(gone.get("lastError")).isEqualTo("UNREGISTERED: " + HOSTILE_ERROR);
+    assertThat(gone.get("lastError")).isEqualTo("UNREGISTERED: " + HOSTILE_ERROR_AS_STORED);
     assertThat(((Number) gone.get("attempts")).intValue()).isEqualTo(1);
     // Tokens and endpoints are redacted as everywhere else in Herald.
     assertThat(r.body()).doesNotContain(FID).doesNotContain(ENDPOINT).doesNotContain("SECRET-CAPABILITY").doesNotContain(P256DH)
@@ -196,7 +197,7 @@ class ConsoleApiTest {
     List<Map<String, Object>> rows = new ArrayList<>(list(page1.get("deadLetters")));
     assertThat(rows).hasSize(50);
     assertThat(rows.get(0).get("key")).as("newest first").isEqualTo("other");
-    assertThat(rows.get(0).get("lastError")).isEqualTo("400: " + HOSTILE_ERROR);
+    assertThat(rows.get(0).get("lastError")).isEqualTo("400: " + HOSTILE_ERROR_AS_STORED);
     assertThat(rows.get(0).get("recipientId")).isEqualTo(HOSTILE);
     Map<String, Object> next = map(page1.get("next"));
     Map<String, Object> page2 = http.get("api/dead?afterAt=" + enc((String) next.get("afterAt")) + "&afterId=" + next.get("afterId")).json();

@@ -2,6 +2,7 @@ package dev.herald.console;
 
 import static dev.herald.console.testing.TestOutbox.HOSTILE;
 import static dev.herald.console.testing.TestOutbox.HOSTILE_ERROR;
+import static dev.herald.console.testing.TestOutbox.HOSTILE_ERROR_AS_STORED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.Channel;
@@ -252,7 +253,7 @@ class ConsoleBrowserTest {
     open("dead?recipient=" + URLEncoder.encode(HOSTILE, StandardCharsets.UTF_8));
     WebElement row = await(By.cssSelector("table.dead tbody tr[data-delivery]"));
     assertThat(js("return document.querySelector('table.dead tbody tr[data-delivery] td:last-child').textContent"))
-        .isEqualTo("400: INVALID_ARGUMENT: " + HOSTILE_ERROR);
+        .isEqualTo("400: INVALID_ARGUMENT: " + HOSTILE_ERROR_AS_STORED);
     assertThat(js("return document.querySelector('input[name=recipient]').value")).isEqualTo(HOSTILE);
     assertNothingInjected();
     screenshot("hostile");

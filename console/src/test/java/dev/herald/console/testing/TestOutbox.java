@@ -25,8 +25,12 @@ import java.util.function.Function;
 
 /** A migrated outbox on a private H2 database (or PostgreSQL, under a fresh table prefix), driven through its public API. */
 public final class TestOutbox implements AutoCloseable {
-  public static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">'\";alert(1)//\u202Egnp.exe";
+  // Identifiers refuse bidi/format characters (they would make two ids look alike), so the hostile id
+  // is markup and script; the provider error below, stored as the push service sent it, carries the bidi.
+  public static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">'\";alert(1)//gnp.exe";
   public static final String HOSTILE_ERROR = "</td><script>window.__pwned=2</script><b onmouseover=alert(3)>400</b>\u202E";
+  /** How the outbox stores that provider error: format characters written out as {@code \u202e}, never raw. */
+  public static final String HOSTILE_ERROR_AS_STORED = HOSTILE_ERROR.replace("\u202E", "\\u202e");
 
   public final HikariDataSource dataSource;
   public final JdbcOutbox outbox;

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /** The operator's read models: overview, recipient timeline, notification detail, dead-letter filters. */
 class OperatorViewsTest extends OnEachDatabase {
-  static final String HOSTILE = "<img src=x onerror=alert(1)>'\"; DROP TABLE x; --\u202Eevil";
+  // Bidi and other format characters are refused in identifiers (they make two ids look alike), so a
+  // hostile id is markup, quotes and SQL; provider texts, which are stored as given, carry the bidi.
+  static final String HOSTILE = "<img src=x onerror=alert(1)>'\"; DROP TABLE x; --evil";
 
   OutboxAdmin admin;
 
