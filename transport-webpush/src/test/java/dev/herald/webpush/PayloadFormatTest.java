@@ -48,13 +48,13 @@ class PayloadFormatTest {
   }
 
   @Test
-  void declarativeNavigatesToTheDefaultWithoutAnHttpClickUrl() {
+  void declarativeNavigatesToTheDefaultWithoutAClickUrl() {
     assertThat(json(PayloadFormat.declarative(SITE), Content.of("Shipped", null))).isEqualTo("{\"web_push\":8030,"
         + "\"notification\":{\"title\":\"Shipped\",\"navigate\":\"https://shop.herald.dev/notifications\","
         + "\"tag\":\"" + ID + "\",\"data\":{\"herald_id\":\"" + ID + "\"}}}");
-    Content appLink = Content.builder().title("Shipped").clickUrl(URI.create("shop://orders/42")).build();
-    assertThat(json(PayloadFormat.declarative(SITE), appLink))
-        .contains("\"navigate\":\"https://shop.herald.dev/notifications\"");
+    // An app link cannot be a navigate target, and the model refuses it before any format sees it.
+    assertThatThrownBy(() -> Content.builder().title("Shipped").clickUrl(URI.create("shop://orders/42")).build())
+        .isInstanceOf(dev.herald.InvalidInputException.class).hasMessageContaining("clickUrl");
   }
 
   @Test

@@ -24,14 +24,11 @@ public final class Identities {
     return acceptable(id) ? id : "sha256:" + sha256(id.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The same rule as Herald's idempotency keys: no ISO control character. */
+  /** The same rule as Herald's idempotency keys: no control or format character, no unpaired surrogate. */
   public static boolean printable(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
+    // The model's rule for identifiers: no control or format character (U+200B, U+202E) and no
+    // unpaired surrogate, any of which would make the derived idempotency key unusable.
+    return dev.herald.internal.Checks.identifier(s);
   }
 
   /** SHA-256 of the bytes, base64url without padding (43 characters). */
