@@ -75,6 +75,7 @@ public final class FakeFcm implements AutoCloseable {
   private final Duration accessTokenLifetime;
   private final int maxConcurrentStreams;
   private final String sendPath;
+  private final String appHash;
   private final FakeHttpServer tokenServer;
   private final FakeHttpServer fcmServer;
 
@@ -97,6 +98,7 @@ public final class FakeFcm implements AutoCloseable {
     this.accessTokenLifetime = b.accessTokenLifetime;
     this.maxConcurrentStreams = b.maxConcurrentStreams;
     this.sendPath = "/v1/projects/" + account.projectId() + "/messages:send";
+    this.appHash = String.format("%08x%08x", account.projectId().hashCode(), account.clientEmail().hashCode());
     this.requests = new History<>(b.history);
     this.tokenRequests = new History<>(b.history);
     this.tokenServer = new FakeHttpServer(b.tls == null ? null : b.tls.server(), false, this::token);
@@ -361,8 +363,7 @@ public final class FakeFcm implements AutoCloseable {
       return "account: iss " + jws.claims().get("iss");
     }
     // The audience is the token endpoint as the client reached it.
-    String self = (request.getHandshake() != null ? "https://" : "http://") + request.getHeaders().get("Host")
-        + request.getUrl().encodedPath();
+    String self = FakeHttpServer.origin(request) + request.getUrl().encodedPath();
     Object aud = jws.claims().get("aud");
     if (!(aud instanceof String s ? s.equals(self) : aud instanceof List<?> l && l.contains(self))) {
       return "audience: aud " + aud + " is not " + self;
@@ -410,8 +411,7 @@ public final class FakeFcm implements AutoCloseable {
     } else if (token == null || !issued.contains(token)) {
       problems.add("Authorization: no access token this endpoint issued");
       refusal = Reply.status(401).withJson(FcmError.status(401, "UNAUTHENTICATED", "Request had invalid authentication "
-          + "credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. "
-          + "See https://developers.google.com/identity/sign-in/web/devconsole-project.", List.of()));
+          + "credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", List.of()));
     } else if (!path.equals(sendPath)) {
       problems.add("project: " + path);
       refusal = Reply.status(403).withJson(FcmError.status(403, "PERMISSION_DENIED", "Permission "
@@ -445,7 +445,9 @@ public final class FakeFcm implements AutoCloseable {
     if (answered.accepted() && !answered.validateOnly()) {
       deliver(answered);
     }
-    String name = answered.validateOnly() ? "fake_message_id" : "0:" + (1_700_000_000_000_000L + ids.incrementAndGet());
+    // FCM's message ids: "0:" and a time in microseconds, "%" and a hash of the app (here of the project).
+    String name = answered.validateOnly() ? "fake_message_id"
+        : "0:" + (clock.millis() * 1000 + ids.incrementAndGet() % 1000) + "%" + appHash;
     MockResponse.Builder success = new MockResponse.Builder().code(200)
         .setHeader("Content-Type", "application/json; charset=UTF-8")
         .body(JSONObjectUtils.toJSONString(Map.of("name", "projects/" + account.projectId() + "/messages/" + name)));

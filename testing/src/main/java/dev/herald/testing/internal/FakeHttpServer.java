@@ -67,6 +67,15 @@ public final class FakeHttpServer implements AutoCloseable {
     }
   }
 
+  /** The origin the client addressed: scheme, and the {@code Host} header (HTTP/1.1) or {@code :authority} (HTTP/2). */
+  public static String origin(RecordedRequest request) {
+    String authority = request.getHeaders().get("Host");
+    if (authority == null) {
+      authority = request.getHeaders().get(":authority");
+    }
+    return (request.getHandshake() != null ? "https://" : "http://") + authority;
+  }
+
   /** {@code http://127.0.0.1:<port><path>} (https with TLS). */
   public String url(String path) {
     return scheme + "://127.0.0.1:" + server.getPort() + path;

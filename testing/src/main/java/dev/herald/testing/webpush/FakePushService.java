@@ -318,7 +318,7 @@ public final class FakePushService implements AutoCloseable {
         refusal = Reply.status(413);
       } else {
         // A push service compares aud with its own origin, which is what the client put in Host.
-        vapid = VapidCheck.of(headers.get("authorization"), "http://" + headers.get("host"), s.applicationServerKey, now);
+        vapid = VapidCheck.of(headers.get("authorization"), FakeHttpServer.origin(request), s.applicationServerKey, now);
         if (!vapid.valid()) {
           refused.addAll(vapid.problems());
           refusal = Reply.status(vapid.status());
