@@ -337,9 +337,9 @@ public final class FakePushService implements AutoCloseable {
     Map<String, String> seen = Map.copyOf(headers);
     Map<String, Object> claims = vapid == null ? null : vapid.claims();
     DeviceTarget.WebPushSubscription target = s == null ? null : s.target;
-    PushRequest pending = new PushRequest(now, path, target, seen, claims, body.length, payload, failure, List.copyOf(refused), null);
+    PushRequest pending = new PushRequest(now, path, target, seen, claims, body, payload, failure, List.copyOf(refused), null);
     Reply reply = refusal != null ? refusal : decide(s, pending);
-    PushRequest answered = new PushRequest(now, path, target, seen, claims, body.length, payload, failure, pending.problems(), reply);
+    PushRequest answered = new PushRequest(now, path, target, seen, claims, body, payload, failure, pending.problems(), reply);
     requests.add(answered);
     answered.problems().forEach(p -> problems.add(request.getRequestLine().split(" ")[0] + " " + abbreviated(path) + ": " + p));
     if (failure != null) {
@@ -391,7 +391,9 @@ public final class FakePushService implements AutoCloseable {
     String text = switch (status) {
       case 400 -> "bad request";
       case 401 -> "unauthorized: the VAPID authorization is missing or invalid";
-      case 403 -> "forbidden: the VAPID key does not match the subscription's applicationServerKey";
+      // Chrome's push service (FCM) says so when the key differs from the subscription's.
+      case 403 -> "the key in the authorization header does not correspond to the sender ID used to subscribe this user. "
+          + "Please ensure you are using the correct sender ID and server Key from the Firebase console.";
       case 404, 410 -> "push subscription has unsubscribed or expired.";
       case 405 -> "method not allowed";
       case 411 -> "length required";

@@ -17,19 +17,24 @@ import java.util.Map;
  * @param subscription the subscription it was for, or null for an unknown endpoint
  * @param headers the request's headers (names in lower case)
  * @param vapidClaims the VAPID JWT's claims, or null when it had no readable one
- * @param bodyLength the length of the encrypted body
+ * @param body the encrypted body as received
  * @param payload what the subscriber decrypted, or null when it could not
  * @param decryptionFailure why the subscriber could not decrypt it, or null
  * @param problems why the push service refused it (empty when it was well formed)
  * @param reply what it was answered (null while an answer function decides)
  */
 public record PushRequest(Instant receivedAt, String path, DeviceTarget.WebPushSubscription subscription,
-    Map<String, String> headers, Map<String, Object> vapidClaims, int bodyLength, byte[] payload,
+    Map<String, String> headers, Map<String, Object> vapidClaims, byte[] body, byte[] payload,
     String decryptionFailure, List<String> problems, Reply reply) {
 
   /** A header by name (any case), or null. */
   public String header(String name) {
     return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** The length of the encrypted body. */
+  public int bodyLength() {
+    return body.length;
   }
 
   /** The decrypted payload as UTF-8 text, or null. */
