@@ -1,15 +1,12 @@
 package dev.herald.examples;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.SignedJWT;
-import dev.herald.examples.sim.WebPushSubscriber;
+import dev.herald.testing.webpush.VapidCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -167,9 +164,9 @@ final class MozillaPushServer implements AutoCloseable {
     if (!"aes128gcm".equals(request.getHeaders().get("Content-Encoding"))) {
       return status(400, "Content-Encoding must be aes128gcm");
     }
-    String vapidProblem = vapidProblem(request.getHeaders().get("Authorization"), key, request.getUrl());
+    VapidCheck vapidProblem = vapidProblem(request.getHeaders().get("Authorization"), key, request.getUrl());
     if (vapidProblem != null) {
-      return status(vapidProblem.startsWith("key") ? 403 : 401, vapidProblem);
+      return status(vapidProblem.status(), String.join("; ", vapidProblem.problems()));
     }
     byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
     String version = forward(channelId, body, received);
@@ -187,46 +184,14 @@ final class MozillaPushServer implements AutoCloseable {
   }
 
   /**
-   * RFC 8292: {@code vapid t=<ES256 JWT>, k=<public key>}, the key the subscription was made with,
-   * the JWT signed by it, for this origin, not expired and at most 24 h ahead. Null when valid.
+   * RFC 8292, as herald-testing's push service checks it: {@code vapid t=<ES256 JWT>, k=<public key>},
+   * the key the subscription was made with, the JWT signed by it, for this origin, not expired and at
+   * most 24 h ahead. Null when valid.
    */
-  private static String vapidProblem(String authorization, String subscriptionKey, HttpUrl url) {
-    if (authorization == null || !authorization.startsWith("vapid ")) {
-      return "missing VAPID authorization";
-    }
-    String t = null;
-    String k = null;
-    for (String part : authorization.substring(6).split(",")) {
-      String p = part.trim();
-      if (p.startsWith("t=")) {
-        t = p.substring(2);
-      } else if (p.startsWith("k=")) {
-        k = p.substring(2);
-      }
-    }
-    if (t == null || k == null) {
-      return "VAPID authorization without t or k";
-    }
-    // Firefox registers the key with base64 padding; the header carries it without.
-    if (!k.equals(subscriptionKey.replace("=", ""))) {
-      return "key k is not the subscription's applicationServerKey";
-    }
-    try {
-      SignedJWT jwt = SignedJWT.parse(t);
-      ECPublicKey key = (ECPublicKey) WebPushSubscriber.decode(Base64.getUrlDecoder().decode(k));
-      if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new ECDSAVerifier(key))) {
-        return "VAPID JWT signature invalid";
-      }
-      String origin = url.scheme() + "://" + url.host() + ":" + url.port();
-      long exp = jwt.getJWTClaimsSet().getExpirationTime().getTime();
-      long now = System.currentTimeMillis();
-      if (!jwt.getJWTClaimsSet().getAudience().contains(origin) || exp <= now || exp > now + 24L * 3600 * 1000 + 60_000) {
-        return "VAPID JWT audience or expiry wrong";
-      }
-      return null;
-    } catch (Exception e) {
-      return "VAPID JWT unreadable: " + e.getClass().getSimpleName();
-    }
+  private static VapidCheck vapidProblem(String authorization, String subscriptionKey, HttpUrl url) {
+    VapidCheck check = VapidCheck.of(authorization, url.scheme() + "://" + url.host() + ":" + url.port(), subscriptionKey,
+        Instant.now());
+    return check.valid() ? null : check;
   }
 
   private MockResponse status(int code, String why) {
