@@ -8,14 +8,15 @@ import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
 import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
 import dev.herald.testing.RecordingListener;
 import dev.herald.webpush.VapidKeys;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,19 +46,20 @@ class CredentialFailureTest {
     VapidKeys registered = VapidKeys.generate();
     VapidKeys rotated = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("vapid");
-        FakeWebPush webPush = new FakeWebPush(ledger, registered.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
+        Devices devices = new Devices(ledger, registered.publicKeyBase64Url())) {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       for (int i = 0; i < DEVICES; i++) {
-        outbox.register("member-" + i, webPush.subscribe("m" + i));
+        outbox.register("member-" + i, devices.browser("m" + i));
       }
       RecordingListener events = new RecordingListener();
       // The host deployed a new VAPID key pair by mistake: the push service only knows the old one.
       Herald herald = engine(outbox, events).transport(Stacks.webPush(rotated, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(5), 16)).build();
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16)).build();
       run(herald, outbox, new OutboxProbe(ds), events, ledger, Channel.WEB_PUSH, "vapid-rotated",
-          () -> webPush.acceptVapidKeys(registered.publicKeyBase64Url(), rotated.publicKeyBase64Url()),
+          // The users' browsers subscribe again, with the key the host now signs with.
+          () -> IntStream.range(0, DEVICES).forEach(i ->
+              devices.webPush().rebind(devices.browserOf("m" + i), rotated.publicKeyBase64Url())),
           ledger::authRejections);
     }
   }
@@ -67,25 +70,27 @@ class CredentialFailureTest {
     Ledger ledger = new Ledger(false);
     VapidKeys vapid = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("oauth");
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       for (int i = 0; i < DEVICES; i++) {
-        outbox.register("member-" + i, FakeFcm.device("m" + i));
+        outbox.register("member-" + i, Devices.phone("m" + i));
       }
       // The service account key was revoked; halfway through, the token endpoint also falls over.
-      fcm.tokenMode(FakeFcm.TokenMode.INVALID_GRANT);
+      devices.fcm().answerTokenRequests(FakeFcm.tokenError(400, "invalid_grant", "Invalid JWT Signature."));
+      devices.fcm().revokeTokens();
       RecordingListener events = new RecordingListener();
       Herald herald = engine(outbox, events).transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(5), 16)).build();
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16)).build();
       Thread worse = new Thread(() -> {
         Waits.sleep(BROKEN_FOR.toMillis() / 2);
-        fcm.tokenMode(FakeFcm.TokenMode.SERVER_ERROR);
+        // An overloaded front end: 500 with a page.
+        devices.fcm().answerTokenRequests(Reply.status(500).withHeader("Content-Type", "text/html")
+            .withBody("<html><body>Internal Server Error</body></html>"));
       });
       worse.start();
       run(herald, outbox, new OutboxProbe(ds), events, ledger, Channel.FCM, "fcm-token-endpoint",
-          () -> fcm.tokenMode(FakeFcm.TokenMode.OK), fcm::tokenRequests);
+          () -> devices.fcm().answerTokenRequests(null), devices.fcm()::tokenRequestCount);
     }
   }
 

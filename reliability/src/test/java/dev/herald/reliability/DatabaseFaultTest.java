@@ -6,8 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
@@ -58,20 +57,19 @@ class DatabaseFaultTest {
     AtomicBoolean driving = new AtomicBoolean(true);
     Thread driver = null;
     try (TestPostgres db = TestPostgres.create();
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
       try {
       HikariDataSource hostPool = db.pool("host", 4);
       JdbcOutbox hostOutbox = Stacks.outbox(hostPool);
       hostOutbox.migrate();
       OutboxProbe probe = new OutboxProbe(hostPool);
-      Stacks.registerMembers(hostOutbox, webPush, RECIPIENTS);
+      Stacks.registerMembers(hostOutbox, devices, RECIPIENTS);
       for (int i = 1; i <= 2; i++) {
         JdbcOutbox o = Stacks.outbox(db.pool("engine-" + i, 6));
         RecordingListener l = new RecordingListener();
         Herald h = Stacks.engine(o, "db-engine-" + i).listener(l)
             .transport(Stacks.webPush(vapid, Duration.ofSeconds(10), 32))
-            .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(10), 32)).build();
+            .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(10), 32)).build();
         h.start();
         outboxes.add(o);
         listeners.add(l);

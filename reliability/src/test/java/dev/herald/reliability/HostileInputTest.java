@@ -11,18 +11,17 @@ import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.Urgency;
-import dev.herald.examples.sim.WebPushSubscriber;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.support.CountingTransport;
-import dev.herald.reliability.support.FakeFcm;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
-import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.webpush.PushSubscriber;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.io.ByteArrayInputStream;
@@ -59,7 +58,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HostileInputTest {
   private static final String GOOD_ENDPOINT = "https://fcm.googleapis.com/fcm/send/dJq1-hostile-test-subscription";
   private static final DeviceTarget.WebPushSubscription GOOD_SUB =
-      new WebPushSubscriber().subscription(GOOD_ENDPOINT);
+      PushSubscriber.generate().subscriptionAt(GOOD_ENDPOINT);
   private static final String GOOD_P256DH = GOOD_SUB.p256dh();
   private static final String GOOD_AUTH = GOOD_SUB.auth();
   private static final String SQL = "'; DROP TABLE herald_notification; --";
@@ -88,7 +87,7 @@ class HostileInputTest {
       }
       outbox = Stacks.outbox(ds);
       outbox.migrate();
-      fakeFcm = new FakeFcm(new Ledger(false));
+      fakeFcm = FakeFcm.start();
       webPush = new CountingTransport(WebPushTransport.builder().vapidKeys(VapidKeys.generate()).subject(Stacks.SUBJECT)
           .build());
       fcm = new CountingTransport(Stacks.fcm(fakeFcm.serviceAccountJson(), fakeFcm.baseUrl(), Duration.ofSeconds(5), 4));
@@ -151,7 +150,7 @@ class HostileInputTest {
     assertThat(new OutboxProbe(host.ds).rows()).as("rows in notification, delivery, dedup, device").containsOnly(0L);
     assertThat(host.herald.drain(3)).as("deliveries claimed").isZero();
     assertThat(host.webPush.sends() + host.fcm.sends()).as("sends").isZero();
-    assertThat(host.fakeFcm.received()).as("requests at the push service").isZero();
+    assertThat(host.fakeFcm.requestCount() + host.fakeFcm.tokenRequestCount()).as("requests at FCM").isZero();
     TESTED.add(db + ":" + c.name());
   }
 
@@ -164,7 +163,7 @@ class HostileInputTest {
     try (Host host = new Host("h2")) {
       String key = "k'\"; DROP TABLE herald_dedup; --\\%_";
       String recipient = "r' OR '1'='1; DELETE FROM herald_device; --";
-      DeviceTarget token = new DeviceTarget.FcmToken("tok'\";--/*DROP*/" + SQL.replace(" ", "_"));
+      DeviceTarget.FcmToken token = new DeviceTarget.FcmToken("tok'\";--/*DROP*/" + SQL.replace(" ", "_"));
       host.herald.devices().register(recipient, token);
       host.outbox.enqueue(Notification.builder(key).recipient(Recipient.id(recipient)).title(SQL).body("\"); --")
           .data("key", key).data(SQL, SQL).build());
@@ -173,7 +172,12 @@ class HostileInputTest {
       assertThat(host.outbox.devices(recipient)).singleElement().satisfies(d -> assertThat(d.target()).isEqualTo(token));
       assertThat(new OutboxProbe(host.ds).rows()).containsExactly(1L, 1L, 1L, 1L);
       assertThat(host.fcm.sends()).isEqualTo(1);
-      assertThat(host.fakeFcm.received()).isPositive();
+      assertThat(host.fakeFcm.requests()).singleElement().satisfies(r -> {
+        assertThat(r.accepted()).as(r.toString()).isTrue();
+        assertThat(r.target()).isEqualTo(token.token());
+        assertThat(r.data()).containsEntry("key", key).containsEntry(SQL, SQL);
+        assertThat(r.object("notification")).containsEntry("title", SQL).containsEntry("body", "\"); --");
+      });
     }
   }
 

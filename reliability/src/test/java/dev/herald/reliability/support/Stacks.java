@@ -8,6 +8,7 @@ import dev.herald.RetryPolicy;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.DeviceRegistry;
 import dev.herald.spi.InputValidator;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
@@ -37,12 +38,13 @@ public final class Stacks {
 
   /**
    * Registers {@code count} members, {@code member-0} to {@code member-<count-1>}, each with one
-   * device: a Web Push subscription at the fake for even numbers, an FCM installation for odd ones.
+   * device: a browser subscribed at the fake push service for even numbers, an Android phone's FCM
+   * token for odd ones.
    */
-  public static void registerMembers(JdbcOutbox outbox, FakeWebPush webPush, int count) {
+  public static void registerMembers(DeviceRegistry registry, Devices devices, int count) {
     for (int r = 0; r < count; r++) {
-      DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
-      outbox.register("member-" + r, t);
+      DeviceTarget t = r % 2 == 0 ? devices.browser("m" + r) : Devices.phone("m" + r);
+      registry.register("member-" + r, t);
     }
   }
 
@@ -100,6 +102,6 @@ public final class Stacks {
   /** A notification for a recipient that carries its own key in its data, so the device side can count it. */
   public static Notification note(String key, String recipientId) {
     return Notification.builder(key).recipient(Recipient.id(recipientId)).title("Reminder")
-        .body("Notification " + key).data(FakeWebPush.KEY_FIELD, key).build();
+        .body("Notification " + key).data(Devices.KEY_FIELD, key).build();
   }
 }
