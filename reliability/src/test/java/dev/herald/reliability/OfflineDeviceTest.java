@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.CollapseKeys;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
@@ -46,14 +45,17 @@ class OfflineDeviceTest {
     VapidKeys vapid = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("offline");
         Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
+      JdbcHerald herald = Stacks.herald(ds, "offline")
+          .transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16))
+          .build();
+      herald.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
       // Three members, each with an Android phone and a Chrome browser, all offline.
       Map<String, List<String>> devicesOf = new LinkedHashMap<>();
       for (String member : List.of("default", "own-keys", "score")) {
-        outbox.register(member, Devices.phone(member));
-        outbox.register(member, devices.browser(member));
+        herald.devices().register(member, Devices.phone(member));
+        herald.devices().register(member, devices.browser(member));
         devices.fcm().offline(Devices.phone(member).token());
         devices.webPush().offline(devices.browserOf(member));
         devicesOf.put(member, List.of("android", "chrome"));
@@ -80,13 +82,9 @@ class OfflineDeviceTest {
         }
         keysOf.put(member, keys);
       }
-      Herald herald = Stacks.engine(outbox, "offline")
-          .transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16))
-          .build();
       herald.start();
       try {
-        outbox.enqueueAll(batch);
+        herald.enqueueAll(batch);
         herald.wakeUp();
         int total = devicesOf.size() * 2 * WHILE_OFFLINE;
         Waits.until(Duration.ofSeconds(90), () -> probe.open() == 0,
@@ -131,7 +129,6 @@ class OfflineDeviceTest {
         assertThat(visible.get("score")).isEqualTo(2);
       } finally {
         herald.close();
-        outbox.close();
       }
     }
   }

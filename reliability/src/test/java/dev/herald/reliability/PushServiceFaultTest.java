@@ -3,9 +3,8 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.Herald;
 import dev.herald.Notification;
-import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
@@ -90,15 +89,14 @@ class PushServiceFaultTest {
         InFlightGauge webPushGauge = new InFlightGauge("herald-test-webpush");
         InFlightGauge fcmGauge = new InFlightGauge("herald-test-fcm")) {
       devices.plan(plan);
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
-      OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, devices, RECIPIENTS);
       long threadsBefore = Resources.threads("herald-");
-      Herald herald = Stacks.engine(outbox, "faults").maxInFlightPerChannel(MAX_IN_FLIGHT)
+      JdbcHerald herald = Stacks.herald(ds, "faults").maxInFlightPerChannel(MAX_IN_FLIGHT)
           .transport(Stacks.webPush(vapid, TIMEOUT, MAX_IN_FLIGHT, webPushGauge.client()))
           .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), TIMEOUT, MAX_IN_FLIGHT, fcmGauge.client()))
           .build();
+      herald.migrate();
+      OutboxProbe probe = new OutboxProbe(ds);
+      Stacks.registerMembers(herald.devices(), devices, RECIPIENTS);
       herald.start();
       AtomicLong peakWebPush = new AtomicLong();
       AtomicLong peakFcm = new AtomicLong();
@@ -132,7 +130,7 @@ class PushServiceFaultTest {
             keys.add(key);
             batch.add(Stacks.note(key, "member-" + (i % RECIPIENTS)));
           }
-          outbox.enqueueAll(batch);
+          herald.enqueueAll(batch);
           herald.wakeUp();
           Waits.until(Duration.ofMinutes(FULL ? 15 : 4), () -> probe.open() == 0,
               () -> "open " + probe.open() + ", by state " + probe.deliveriesByState() + ", faults " + ledger.answerCounts());
@@ -147,7 +145,6 @@ class PushServiceFaultTest {
       } finally {
         sampler.interrupt();
         herald.close();
-        outbox.close();
         // The transports ran on the gauges' clients: their pools and threads are the test's to stop.
         webPushGauge.close();
         fcmGauge.close();
