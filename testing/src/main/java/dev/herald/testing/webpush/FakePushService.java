@@ -39,7 +39,8 @@ import mockwebserver3.RecordedRequest;
  * decrypt is accepted all the same and dropped by the browser ({@link PushRequest#decryptionFailure()}).
  * An accepted message reaches the browser at once, or, while it is {@link #offline offline}, is kept
  * as Chrome's push service (FCM) keeps messages: every one without a {@code Topic}, up to 100, and
- * the latest of at most four {@code Topic}s.
+ * the latest of at most four {@code Topic}s. A {@link #relay relay} stands for a browser outside the
+ * process (a real one): its requests are checked the same way and handed over still encrypted.
  *
  * <pre>{@code
  * VapidKeys vapid = VapidKeys.generate();
@@ -62,20 +63,23 @@ public final class FakePushService implements AutoCloseable {
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
   private static final Set<String> URGENCIES = Set.of("very-low", "low", "normal", "high");
 
-  /** A subscription's state at the service. */
+  /** A subscription's state at the service: a browser here, or (browser and target null) a relay to one elsewhere. */
   private static final class Subscription {
     final PushSubscriber browser;
     final DeviceTarget.WebPushSubscription target;
+    final Consumer<? super PushRequest> relay;
     final History<PushRequest> inbox;
     volatile String applicationServerKey;
     volatile boolean gone;
     volatile Reply reply;
 
-    Subscription(PushSubscriber browser, DeviceTarget.WebPushSubscription target, String key, int history) {
+    Subscription(PushSubscriber browser, DeviceTarget.WebPushSubscription target, Consumer<? super PushRequest> relay,
+        String key, int history) {
       this.browser = browser;
       this.target = target;
+      this.relay = relay;
       this.applicationServerKey = key;
-      this.inbox = new History<>(history);
+      this.inbox = new History<>(relay == null ? history : 0);
     }
   }
 
@@ -131,8 +135,25 @@ public final class FakePushService implements AutoCloseable {
   public DeviceTarget.WebPushSubscription subscribe(PushSubscriber browser, String applicationServerKey) {
     String path = "/push/" + UUID.randomUUID();
     DeviceTarget.WebPushSubscription target = browser.subscriptionAt(server.url(path));
-    subscriptions.put(path, new Subscription(browser, target, applicationServerKey, history));
+    subscriptions.put(path, new Subscription(browser, target, null, applicationServerKey, history));
     return target;
+  }
+
+  /**
+   * An endpoint for a browser outside this process (a real one, connected to a stand-in for its
+   * vendor's service): requests to it are checked as for any subscription, VAPID against
+   * {@code applicationServerKey} (null for none), but this service holds no keys to decrypt with,
+   * so each accepted message is handed to {@code browser} as it arrived ({@link PushRequest#body()};
+   * its payload and subscription are null), on the server's thread before the answer is written.
+   * {@link #onDelivery} does not hear of it; {@link #requests()} and {@link #problems()} do.
+   *
+   * @return the endpoint, for the browser to give the application server with its own keys
+   */
+  public String relay(String applicationServerKey, Consumer<? super PushRequest> browser) {
+    Objects.requireNonNull(browser, "browser");
+    String path = "/push/" + UUID.randomUUID();
+    subscriptions.put(path, new Subscription(null, null, browser, applicationServerKey, 0));
+    return server.url(path);
   }
 
   /** The browser of a subscription made here. */
@@ -160,7 +181,7 @@ public final class FakePushService implements AutoCloseable {
 
   private Subscription of(DeviceTarget.WebPushSubscription subscription) {
     Subscription s = subscriptions.get(URI.create(subscription.endpoint()).getRawPath());
-    if (s == null || !s.target.endpoint().equals(subscription.endpoint())) {
+    if (s == null || s.target == null || !s.target.endpoint().equals(subscription.endpoint())) {
       throw new IllegalArgumentException("not a subscription of this push service");
     }
     return s;
@@ -327,7 +348,7 @@ public final class FakePushService implements AutoCloseable {
     }
     byte[] payload = null;
     String failure = null;
-    if (refusal == null) {
+    if (refusal == null && s.browser != null) {
       try {
         payload = s.browser.decrypt(body);
       } catch (DecryptionException e) {
@@ -346,7 +367,7 @@ public final class FakePushService implements AutoCloseable {
       problems.add("the browser of " + abbreviated(path) + " cannot decrypt a message: " + failure);
     }
     onRequest.accept(answered);
-    if (answered.accepted() && payload != null) {
+    if (answered.accepted() && (payload != null || s.relay != null)) {
       deliver(s, answered);
     }
     MockResponse.Builder created = new MockResponse.Builder().code(201)
@@ -371,6 +392,10 @@ public final class FakePushService implements AutoCloseable {
   }
 
   private void deliver(Subscription s, PushRequest request) {
+    if (s.relay != null) {
+      s.relay.accept(request);
+      return;
+    }
     synchronized (offline) {
       OfflineStore<PushRequest> store = offline.get(s.target.endpoint());
       if (store != null) {

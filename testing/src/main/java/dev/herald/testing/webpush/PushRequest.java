@@ -14,11 +14,12 @@ import java.util.Map;
  *
  * @param receivedAt when it arrived, on the service's clock
  * @param path the endpoint's path
- * @param subscription the subscription it was for, or null for an unknown endpoint
+ * @param subscription the subscription it was for, or null for an unknown endpoint or a
+ *     {@link FakePushService#relay relay}
  * @param headers the request's headers (names in lower case)
  * @param vapidClaims the VAPID JWT's claims, or null when it had no readable one
  * @param body the encrypted body as received
- * @param payload what the subscriber decrypted, or null when it could not
+ * @param payload what the subscriber decrypted, or null when it could not (or the browser is elsewhere)
  * @param decryptionFailure why the subscriber could not decrypt it, or null
  * @param problems why the push service refused it (empty when it was well formed)
  * @param reply what it was answered (null while an answer function decides)

@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -171,6 +173,43 @@ class FakePushServiceTest {
     assertThat(status(a, h)).isEqualTo(201);
     assertThat(push.received(a)).hasSize(1);
     assertThat(push.received(b)).isEmpty();
+  }
+
+  @Test
+  void aRelayChecksRequestsAndHandsAcceptedOnesOverStillEncrypted() throws Exception {
+    List<PushRequest> relayed = new CopyOnWriteArrayList<>();
+    List<PushRequest> delivered = new CopyOnWriteArrayList<>();
+    push.onDelivery(delivered::add);
+    String endpoint = push.relay(vapidKey, relayed::add);
+    assertThat(endpoint).startsWith(push.origin() + "/push/");
+    Map<String, String> h = headers(vapidToken(vapid, push.origin()));
+    try (Response r = post(endpoint, h, B64.decode(BODY))) {
+      assertThat(r.code()).isEqualTo(201);
+    }
+    assertThat(relayed).singleElement().satisfies(m -> {
+      assertThat(m.payload()).isNull();
+      assertThat(m.subscription()).isNull();
+      assertThat(m.decryptionFailure()).isNull();
+      // The browser elsewhere holds the keys: RFC 8291's browser reads the RFC's message.
+      assertThat(new String(rfcBrowser().decrypt(m.body()), StandardCharsets.UTF_8)).isEqualTo(PLAINTEXT);
+    });
+    assertThat(push.problems()).isEmpty();
+
+    // Checked as any subscription, and scripted the same way: nothing refused is handed over.
+    try (Response r = post(endpoint, headers(vapidToken(p256(), push.origin())), B64.decode(BODY))) {
+      assertThat(r.code()).isEqualTo(403);
+    }
+    try (Response r = post(endpoint, with(h, "TTL", "soon"), B64.decode(BODY))) {
+      assertThat(r.code()).isEqualTo(400);
+    }
+    push.answerNext(Reply.status(503));
+    try (Response r = post(endpoint, h, B64.decode(BODY))) {
+      assertThat(r.code()).isEqualTo(503);
+    }
+    assertThat(relayed).hasSize(1);
+    assertThat(delivered).isEmpty();
+    assertThat(push.requests()).hasSize(4);
+    assertThat(push.problems()).hasSize(2);
   }
 
   @Test
