@@ -1,5 +1,6 @@
 package dev.herald.kafka.internal;
 
+import dev.herald.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +14,7 @@ public final class Identities {
 
   private Identities() {}
 
-  /** Whether {@code id} is used as is: 1 to 200 characters without control characters. */
+  /** Whether {@code id} is used as is: 1 to 200 characters that {@link #printable} allows. */
   public static boolean acceptable(String id) {
     return !id.isEmpty() && id.length() <= MAX_LENGTH && printable(id);
   }
@@ -24,14 +25,13 @@ public final class Identities {
     return acceptable(id) ? id : "sha256:" + sha256(id.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The same rule as Herald's idempotency keys: no ISO control character. */
+  /**
+   * The same rule as Herald's idempotency keys, so that an identity used as is never makes a key
+   * Herald refuses: no control character, no format character (U+202E, U+0600 and the like), no
+   * unpaired surrogate.
+   */
   public static boolean printable(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
+    return Checks.identifier(s);
   }
 
   /** SHA-256 of the bytes, base64url without padding (43 characters). */
