@@ -14,13 +14,17 @@ import dev.herald.RetryPolicy;
 import dev.herald.console.ConsoleServer;
 import dev.herald.console.EngineStatusListener;
 import dev.herald.console.HeraldConsole;
-import dev.herald.examples.sim.SimulatedFcm;
-import dev.herald.examples.sim.SimulatedWebPushService;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.spi.DeliveryGuard;
 import dev.herald.spi.DeliveryListener;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.fcm.FcmError;
+import dev.herald.testing.fcm.FcmRequest;
+import dev.herald.testing.webpush.FakePushService;
+import dev.herald.testing.webpush.PushRequest;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
@@ -39,12 +43,12 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * "Your schedule starts now", end to end, with nothing to install: an embedded H2 outbox, the real
- * FCM and Web Push transports, and simulated push services that are real HTTP servers on
- * 127.0.0.1 in this process. It prints one line per event and a table at the end, and stops by
+ * FCM and Web Push transports, and herald-testing's fake FCM and push service, real HTTP servers on
+ * 127.0.0.1 in this process that answer as Google's and a browser vendor's do; the fake browser
+ * decrypts what it receives. It prints one line per event and a table at the end, and stops by
  * itself. It also serves the operator console on 127.0.0.1 and prints its URL; with
  * {@code --keep-console} the console stays open after the story until Enter is pressed.
  *
@@ -80,14 +84,13 @@ public final class Demo {
 
   /** Runs the story; returns the final status of every notification. */
   List<NotificationStatus> run() throws Exception {
-    try (SimulatedFcm fcm = new SimulatedFcm();
-         SimulatedWebPushService pushService = new SimulatedWebPushService();
+    VapidKeys vapid = VapidKeys.generate();
+    try (FakeFcm fcm = FakeFcm.start();
+         FakePushService pushService = FakePushService.builder().applicationServerKey(vapid.publicKeyBase64Url()).build();
          HikariDataSource db = h2()) {
-      fcm.onMessage(m -> say("fcm", "accepted for " + target(m) + ": \""
-          + ((Map<?, ?>) m.get("notification")).get("title") + "\" tag=" + ((Map<?, ?>) ((Map<?, ?>) m.get("android"))
-          .get("notification")).get("tag")));
-      pushService.onMessage((topic, text) -> say("browser", "decrypted " + text + (topic == null ? "" : " (Topic " + topic + ")")));
-      pushService.onAnswer((code, why) -> say("webpush", "answered " + code + " " + why));
+      fcm.onDelivery(m -> say("fcm", "accepted for " + target(m) + ": \"" + m.object("notification").get("title")
+          + "\" tag=" + m.object("android", "notification").get("tag")));
+      pushService.onRequest(this::narrate);
       createSchedulesTable(db);
 
       FcmTransport fcmTransport = FcmTransport.builder()
@@ -95,7 +98,7 @@ public final class Demo {
           .baseUrl(fcm.baseUrl())
           .build();
       WebPushTransport webPush = WebPushTransport.builder()
-          .vapidKeys(VapidKeys.generate())
+          .vapidKeys(vapid)
           .subject("mailto:ops@herald.dev")
           .endpointPolicy(EndpointPolicy.builder().allowKnownPushServices().allowHttp(true).allowLoopback(true).build())
           .build();
@@ -124,17 +127,17 @@ public final class Demo {
                .build()
                .start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
         herald.migrate();
-        say("app", "H2 outbox migrated; simulated FCM and Web Push services listening on 127.0.0.1");
+        say("app", "H2 outbox migrated; fake FCM and Web Push services listening on 127.0.0.1");
         herald.start();
         say("console", "Herald console at " + console.url() + " (recipient " + MEMBER + ": " + console.url()
             + "recipient?id=" + MEMBER + ")");
 
         herald.devices().register(MEMBER, new DeviceTarget.FcmInstallation(PHONE_FID));
         say("app", MEMBER + " registered an Android phone (FCM installation id)");
-        herald.devices().register(MEMBER, pushService.subscribe("laptop-browser"));
+        herald.devices().register(MEMBER, pushService.subscribe());
         say("app", MEMBER + " subscribed a browser (Web Push)");
         herald.devices().register(MEMBER, new DeviceTarget.FcmToken(OLD_TABLET_TOKEN));
-        fcm.unregister(OLD_TABLET_TOKEN);
+        fcm.answer(OLD_TABLET_TOKEN, FcmError.UNREGISTERED.reply());
         say("app", MEMBER + " still has an old tablet's legacy FCM token (the app was uninstalled)");
 
         Instant startsAt = Instant.now().plusSeconds(3);
@@ -151,7 +154,7 @@ public final class Demo {
         setStatus(db, "44", "STARTED");
         say("app", "schedule 44 created, then started early: the guard will veto its reminder at send time");
 
-        pushService.failNext(1, 1);
+        pushService.answerNext(Reply.status(503).withRetryAfter(Duration.ofSeconds(1)));
         say("webpush", "will answer the first message with 503 and Retry-After: 1");
 
         List<String> keys = List.of(key("42"), key("43"), key("44"));
@@ -240,8 +243,18 @@ public final class Demo {
     }
   }
 
-  private static String target(Map<String, Object> m) {
-    return m.get("fid") != null ? "fid " + m.get("fid").toString().substring(0, 6) + "…" : "token " + m.get("token").toString().substring(0, 6) + "…";
+  private static String target(FcmRequest m) {
+    return (m.message().containsKey("fid") ? "fid " : "token ") + m.target().substring(0, 6) + "…";
+  }
+
+  /** What the push service answered, and what the browser decrypted. */
+  private void narrate(PushRequest r) {
+    if (r.accepted()) {
+      String topic = r.header("Topic");
+      say("browser", "decrypted " + r.text() + (topic == null ? "" : " (Topic " + topic + ")"));
+    } else {
+      say("webpush", "answered " + r.reply() + (r.problems().isEmpty() ? "" : " " + r.problems()));
+    }
   }
 
   // ------------------------------------------------------------------ the host application's own data

@@ -113,7 +113,7 @@ class FirefoxPushTest {
       Map<String, Object> keys = JSONObjectUtils.getJSONObject(json, "keys");
       DeviceTarget.WebPushSubscription subscription = new DeviceTarget.WebPushSubscription(
           (String) json.get("endpoint"), (String) keys.get("p256dh"), (String) keys.get("auth"));
-      String channel = MozillaPushServer.channelOf(subscription.endpoint());
+      String channel = push.channelOf(subscription.endpoint());
 
       WebPushTransport webPush = transport(vapid, PayloadFormat.serviceWorker());
       JdbcOutbox outbox = JdbcOutbox.builder(db).validator(InputValidator.of(List.of(webPush))).build();

@@ -1,20 +1,20 @@
 package dev.herald.examples;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.SignedJWT;
-import dev.herald.examples.sim.WebPushSubscriber;
+import dev.herald.testing.Reply;
+import dev.herald.testing.webpush.FakePushService;
+import dev.herald.testing.webpush.PushRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.security.interfaces.ECPublicKey;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +26,6 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.HttpUrl;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -34,12 +33,13 @@ import okhttp3.WebSocketListener;
 /**
  * A stand-in for Mozilla's push service on 127.0.0.1, enough for a real Firefox: its push client
  * connects to {@link #webSocketUrl()} (the {@code dom.push.serverURL} pref) and speaks Mozilla's
- * push protocol (JSON text frames: hello, register, notification, ack, unregister, ping), and
- * application servers POST RFC 8030 messages to the endpoints it hands out. Like the real service
- * it checks the Web Push headers and the VAPID authorization (ES256 JWT signed by the key the
- * subscription was made with, audience its origin), answers 201 with a {@code Location}, and
- * forwards the encrypted body untouched: Firefox decrypts it with its own keys (RFC 8291) and acks
- * each message with a code (100 delivered, 101 decryption failed, 102 not delivered).
+ * push protocol (JSON text frames: hello, register, notification, ack, unregister, ping). The
+ * endpoints it hands out are {@link FakePushService#relay relays} of herald-testing's push service,
+ * which checks what application servers POST as a strict RFC 8030 service does (the Web Push
+ * headers, the VAPID authorization against the key the subscription was made with), answers 201
+ * with a {@code Location}, and hands the encrypted body over untouched: this server forwards it to
+ * Firefox, which decrypts it with its own keys (RFC 8291) and acks each message with a code (100
+ * delivered, 101 decryption failed, 102 not delivered).
  */
 final class MozillaPushServer implements AutoCloseable {
 
@@ -61,17 +61,31 @@ final class MozillaPushServer implements AutoCloseable {
   record Ack(String version, int code) {}
 
   private final MockWebServer server = new MockWebServer();
+  private final FakePushService pushService = FakePushService.start();
   private final String uaid = "herald-test-" + UUID.randomUUID().toString().replace("-", "");
-  private final Map<String, String> channelKeys = new ConcurrentHashMap<>();
+  /** Firefox's channel of each endpoint path the push service handed out. */
+  private final Map<String, String> channels = new ConcurrentHashMap<>();
+  private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
   private final List<Forwarded> forwarded = new CopyOnWriteArrayList<>();
   private final Map<String, Ack> acks = new ConcurrentHashMap<>();
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final AtomicReference<WebSocket> firefox = new AtomicReference<>();
   private final CountDownLatch hello = new CountDownLatch(1);
   private final AtomicLong messages = new AtomicLong();
-  private volatile Duration answerNextSlowly;
 
   MozillaPushServer() {
+    // What the push service decides beyond its checks: gone after unregister, 503 while Firefox is away.
+    pushService.answerWith(r -> {
+      String channel = channels.get(r.path());
+      if (channel == null || unregistered.contains(channel)) {
+        return Reply.status(410);
+      }
+      if (firefox.get() == null) {
+        violations.add("503: the user agent is not connected");
+        return Reply.status(503);
+      }
+      return Reply.accept();
+    });
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -79,12 +93,14 @@ final class MozillaPushServer implements AutoCloseable {
           return new MockResponse.Builder().setHeader("Sec-WebSocket-Protocol", "push-notification")
               .webSocketUpgrade(new PushProtocol()).build();
         }
-        return push(request);
+        violations.add("not a web socket: " + request.getRequestLine());
+        return new MockResponse.Builder().code(404).build();
       }
     });
     try {
       server.start(InetAddress.getByName("127.0.0.1"), 0);
     } catch (IOException e) {
+      pushService.close();
       throw new UncheckedIOException(e);
     }
   }
@@ -106,7 +122,7 @@ final class MozillaPushServer implements AutoCloseable {
 
   /** Answers the next message only after {@code delay} (it is forwarded to Firefox at once). */
   void answerNextSlowly(Duration delay) {
-    this.answerNextSlowly = delay;
+    pushService.answerNext(Reply.accept().after(delay));
   }
 
   /** Sends a body to Firefox as a message on {@code channelId}, as if an application server had; returns its version. */
@@ -132,6 +148,11 @@ final class MozillaPushServer implements AutoCloseable {
     return version;
   }
 
+  /** What the push service accepted for {@code channelId}: on to Firefox, as it arrived. */
+  private void relay(String channelId, PushRequest request) {
+    forward(channelId, request.body(), System.nanoTime());
+  }
+
   /** Messages forwarded so far, in order. */
   List<Forwarded> forwarded() {
     return new ArrayList<>(forwarded);
@@ -144,94 +165,14 @@ final class MozillaPushServer implements AutoCloseable {
 
   /** What the service refused or could not do (a wrong header, a bad VAPID token, Firefox away). */
   List<String> violations() {
-    return new ArrayList<>(violations);
+    List<String> all = new ArrayList<>(pushService.problems());
+    all.addAll(violations);
+    return all;
   }
 
-  /** The subscription ({@code channelID}) of an endpoint this service handed out. */
-  static String channelOf(String endpoint) {
-    return HttpUrl.get(endpoint).pathSegments().get(1);
-  }
-
-  private MockResponse push(RecordedRequest request) {
-    long received = System.nanoTime();
-    List<String> segments = request.getUrl().pathSegments();
-    String channelId = segments.size() == 2 && segments.get(0).equals("push") ? segments.get(1) : null;
-    String key = channelId == null ? null : channelKeys.get(channelId);
-    if (!"POST".equals(request.getMethod()) || key == null) {
-      return status(404, "no such subscription");
-    }
-    String ttl = request.getHeaders().get("TTL");
-    if (ttl == null || !ttl.matches("[0-9]+")) {
-      return status(400, "TTL header missing or malformed");
-    }
-    if (!"aes128gcm".equals(request.getHeaders().get("Content-Encoding"))) {
-      return status(400, "Content-Encoding must be aes128gcm");
-    }
-    String vapidProblem = vapidProblem(request.getHeaders().get("Authorization"), key, request.getUrl());
-    if (vapidProblem != null) {
-      return status(vapidProblem.startsWith("key") ? 403 : 401, vapidProblem);
-    }
-    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
-    String version = forward(channelId, body, received);
-    if (version == null) {
-      return status(503, "the user agent is not connected");
-    }
-    MockResponse.Builder created = new MockResponse.Builder().code(201)
-        .addHeader("Location", "http://127.0.0.1:" + server.getPort() + "/m/" + version).addHeader("TTL", ttl);
-    Duration slow = answerNextSlowly;
-    if (slow != null) {
-      answerNextSlowly = null;
-      created.headersDelay(slow.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    return created.build();
-  }
-
-  /**
-   * RFC 8292: {@code vapid t=<ES256 JWT>, k=<public key>}, the key the subscription was made with,
-   * the JWT signed by it, for this origin, not expired and at most 24 h ahead. Null when valid.
-   */
-  private static String vapidProblem(String authorization, String subscriptionKey, HttpUrl url) {
-    if (authorization == null || !authorization.startsWith("vapid ")) {
-      return "missing VAPID authorization";
-    }
-    String t = null;
-    String k = null;
-    for (String part : authorization.substring(6).split(",")) {
-      String p = part.trim();
-      if (p.startsWith("t=")) {
-        t = p.substring(2);
-      } else if (p.startsWith("k=")) {
-        k = p.substring(2);
-      }
-    }
-    if (t == null || k == null) {
-      return "VAPID authorization without t or k";
-    }
-    // Firefox registers the key with base64 padding; the header carries it without.
-    if (!k.equals(subscriptionKey.replace("=", ""))) {
-      return "key k is not the subscription's applicationServerKey";
-    }
-    try {
-      SignedJWT jwt = SignedJWT.parse(t);
-      ECPublicKey key = (ECPublicKey) WebPushSubscriber.decode(Base64.getUrlDecoder().decode(k));
-      if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new ECDSAVerifier(key))) {
-        return "VAPID JWT signature invalid";
-      }
-      String origin = url.scheme() + "://" + url.host() + ":" + url.port();
-      long exp = jwt.getJWTClaimsSet().getExpirationTime().getTime();
-      long now = System.currentTimeMillis();
-      if (!jwt.getJWTClaimsSet().getAudience().contains(origin) || exp <= now || exp > now + 24L * 3600 * 1000 + 60_000) {
-        return "VAPID JWT audience or expiry wrong";
-      }
-      return null;
-    } catch (Exception e) {
-      return "VAPID JWT unreadable: " + e.getClass().getSimpleName();
-    }
-  }
-
-  private MockResponse status(int code, String why) {
-    violations.add(code + " " + why);
-    return new MockResponse.Builder().code(code).body(why).build();
+  /** The subscription ({@code channelID}) of an endpoint this service handed out, or null. */
+  String channelOf(String endpoint) {
+    return channels.get(URI.create(endpoint).getRawPath());
   }
 
   /** Mozilla's push protocol, server side, for the one Firefox that connects. */
@@ -261,16 +202,20 @@ final class MozillaPushServer implements AutoCloseable {
         }
         case "register" -> {
           String channelId = String.valueOf(m.get("channelID"));
-          channelKeys.put(channelId, String.valueOf(m.get("key")));
+          // Firefox registers the application server key it subscribed with (null for none).
+          String key = m.get("key") instanceof String k ? k : null;
+          String endpoint = pushService.relay(key, r -> relay(channelId, r));
+          channels.put(URI.create(endpoint).getRawPath(), channelId);
+          unregistered.remove(channelId);
           Map<String, Object> reply = new LinkedHashMap<>();
           reply.put("messageType", "register");
           reply.put("channelID", channelId);
           reply.put("status", 200);
-          reply.put("pushEndpoint", "http://127.0.0.1:" + server.getPort() + "/push/" + channelId);
+          reply.put("pushEndpoint", endpoint);
           webSocket.send(JSONObjectUtils.toJSONString(reply));
         }
         case "unregister" -> {
-          channelKeys.remove(String.valueOf(m.get("channelID")));
+          unregistered.add(String.valueOf(m.get("channelID")));
           webSocket.send(JSONObjectUtils.toJSONString(Map.of("messageType", "unregister",
               "channelID", String.valueOf(m.get("channelID")), "status", 200)));
         }
@@ -312,6 +257,10 @@ final class MozillaPushServer implements AutoCloseable {
   public void close() throws IOException {
     // Closing the server drops Firefox's connection (a server-side web socket has no call to cancel).
     firefox.set(null);
-    server.close();
+    try {
+      server.close();
+    } finally {
+      pushService.close();
+    }
   }
 }

@@ -6,8 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.support.EngineProcess;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
@@ -71,14 +70,13 @@ class CrashLoopTest {
     List<EngineProcess> engines = new ArrayList<>();
     ScheduledExecutorService tracker = Executors.newSingleThreadScheduledExecutor();
     try (TestPostgres db = TestPostgres.create();
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
       HikariDataSource ds = db.pool("driver", 4);
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
-      Map<String, String> settings = EngineProcess.settings(dir, db.url(), vapid, fcm,
+      Stacks.registerMembers(outbox, devices, RECIPIENTS);
+      Map<String, String> settings = EngineProcess.settings(dir, db.url(), vapid, devices.fcm(),
           Map.of("leaseMillis", Long.toString(LEASE.toMillis())));
       for (int i = 1; i <= ENGINES; i++) {
         engines.add(new EngineProcess("e" + i, dir, settings));

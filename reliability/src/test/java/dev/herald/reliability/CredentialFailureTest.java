@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Channel;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.outbox.jdbc.JdbcHerald;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
 import dev.herald.testing.RecordingListener;
 import dev.herald.webpush.VapidKeys;
 import java.time.Duration;
@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,19 +45,19 @@ class CredentialFailureTest {
     VapidKeys registered = VapidKeys.generate();
     VapidKeys rotated = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("vapid");
-        FakeWebPush webPush = new FakeWebPush(ledger, registered.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
-      for (int i = 0; i < DEVICES; i++) {
-        outbox.register("member-" + i, webPush.subscribe("m" + i));
-      }
+        Devices devices = new Devices(ledger, registered.publicKeyBase64Url())) {
       RecordingListener events = new RecordingListener();
       // The host deployed a new VAPID key pair by mistake: the push service only knows the old one.
-      Herald herald = engine(outbox, events).transport(Stacks.webPush(rotated, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(5), 16)).build();
-      run(herald, outbox, new OutboxProbe(ds), events, ledger, Channel.WEB_PUSH, "vapid-rotated",
-          () -> webPush.acceptVapidKeys(registered.publicKeyBase64Url(), rotated.publicKeyBase64Url()),
+      JdbcHerald herald = engine(ds, events).transport(Stacks.webPush(rotated, Duration.ofSeconds(5), 16))
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16)).build();
+      herald.migrate();
+      for (int i = 0; i < DEVICES; i++) {
+        herald.devices().register("member-" + i, devices.browser("m" + i));
+      }
+      run(herald, new OutboxProbe(ds), events, ledger, Channel.WEB_PUSH, "vapid-rotated",
+          // The users' browsers subscribe again, with the key the host now signs with.
+          () -> IntStream.range(0, DEVICES).forEach(i ->
+              devices.webPush().rebind(devices.browserOf("m" + i), rotated.publicKeyBase64Url())),
           ledger::authRejections);
     }
   }
@@ -67,34 +68,35 @@ class CredentialFailureTest {
     Ledger ledger = new Ledger(false);
     VapidKeys vapid = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("oauth");
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
+      RecordingListener events = new RecordingListener();
+      JdbcHerald herald = engine(ds, events).transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16)).build();
+      herald.migrate();
       for (int i = 0; i < DEVICES; i++) {
-        outbox.register("member-" + i, FakeFcm.device("m" + i));
+        herald.devices().register("member-" + i, Devices.phone("m" + i));
       }
       // The service account key was revoked; halfway through, the token endpoint also falls over.
-      fcm.tokenMode(FakeFcm.TokenMode.INVALID_GRANT);
-      RecordingListener events = new RecordingListener();
-      Herald herald = engine(outbox, events).transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(5), 16)).build();
+      devices.fcm().answerTokenRequests(FakeFcm.tokenError(400, "invalid_grant", "Invalid JWT Signature."));
+      devices.fcm().revokeTokens();
       Thread worse = new Thread(() -> {
         Waits.sleep(BROKEN_FOR.toMillis() / 2);
-        fcm.tokenMode(FakeFcm.TokenMode.SERVER_ERROR);
+        // An overloaded front end: 500 with a page.
+        devices.fcm().answerTokenRequests(Reply.status(500).withHeader("Content-Type", "text/html")
+            .withBody("<html><body>Internal Server Error</body></html>"));
       });
       worse.start();
-      run(herald, outbox, new OutboxProbe(ds), events, ledger, Channel.FCM, "fcm-token-endpoint",
-          () -> fcm.tokenMode(FakeFcm.TokenMode.OK), fcm::tokenRequests);
+      run(herald, new OutboxProbe(ds), events, ledger, Channel.FCM, "fcm-token-endpoint",
+          () -> devices.fcm().answerTokenRequests(null), devices.fcm()::tokenRequestCount);
     }
   }
 
-  private static Herald.Builder engine(JdbcOutbox outbox, RecordingListener events) {
-    return Stacks.engine(outbox, "credentials").listener(events)
+  private static JdbcHerald.Builder engine(HikariDataSource ds, RecordingListener events) {
+    return Stacks.herald(ds, "credentials").listener(events)
         .channelPause(Duration.ofSeconds(1)).maxChannelPause(Duration.ofSeconds(4));
   }
 
-  private static void run(Herald herald, JdbcOutbox outbox, OutboxProbe probe, RecordingListener events, Ledger ledger,
+  private static void run(JdbcHerald herald, OutboxProbe probe, RecordingListener events, Ledger ledger,
       Channel channel, String name, Runnable fix, java.util.function.LongSupplier failedCalls) {
     Figures fig = new Figures("credentials-" + name);
     Set<String> keys = new HashSet<>();
@@ -104,7 +106,7 @@ class CredentialFailureTest {
       keys.add(key);
       batch.add(Stacks.note(key, "member-" + (i % DEVICES)));
     }
-    outbox.enqueueAll(batch);
+    herald.enqueueAll(batch);
     herald.start();
     try {
       Duration toPause = Waits.until(Duration.ofSeconds(60), () -> herald.paused(channel),
@@ -139,7 +141,7 @@ class CredentialFailureTest {
       fig.put("delivered while broken", deliveredWhileBroken);
       fig.put("fix to resume (s)", seconds(toResume));
       fig.put("fix to all delivered (s)", seconds(Duration.ofNanos(System.nanoTime() - fixedAt)));
-      fig.put("dead letters at the end", outbox.admin().deadLetters(DeadLetterQuery.all()).size());
+      fig.put("dead letters at the end", herald.admin().deadLetters(DeadLetterQuery.all()).size());
       fig.put("deliveries by state", probe.deliveriesByState());
       fig.put("sends beyond one per key", ledger.duplicatesBeyondOne());
       fig.write();
@@ -155,12 +157,11 @@ class CredentialFailureTest {
       assertThat(events.events("resumed")).as("resume alert").isNotEmpty();
       assertThat(toDeliverAll).isNotNull();
       assertThat(probe.dead()).isZero();
-      assertThat(outbox.admin().deadLetters(DeadLetterQuery.all())).isEmpty();
+      assertThat(herald.admin().deadLetters(DeadLetterQuery.all())).isEmpty();
       assertThat(probe.deliveredKeys()).isEqualTo(MESSAGES);
       assertThat(ledger.keysNotVisibleExactlyOnce(keys)).isZero();
     } finally {
       herald.close();
-      outbox.close();
     }
   }
 

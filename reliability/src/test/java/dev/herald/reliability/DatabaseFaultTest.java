@@ -3,11 +3,10 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.Herald;
 import dev.herald.Notification;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
@@ -52,32 +51,28 @@ class DatabaseFaultTest {
     Figures fig = new Figures("database-faults");
     Ledger ledger = new Ledger(false);
     VapidKeys vapid = VapidKeys.generate();
-    List<Herald> engines = new ArrayList<>();
-    List<JdbcOutbox> outboxes = new ArrayList<>();
+    List<JdbcHerald> engines = new ArrayList<>();
     List<RecordingListener> listeners = new ArrayList<>();
     AtomicBoolean driving = new AtomicBoolean(true);
     Thread driver = null;
     try (TestPostgres db = TestPostgres.create();
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
       try {
       HikariDataSource hostPool = db.pool("host", 4);
       JdbcOutbox hostOutbox = Stacks.outbox(hostPool);
       hostOutbox.migrate();
       OutboxProbe probe = new OutboxProbe(hostPool);
-      Stacks.registerMembers(hostOutbox, webPush, RECIPIENTS);
+      Stacks.registerMembers(hostOutbox, devices, RECIPIENTS);
       for (int i = 1; i <= 2; i++) {
-        JdbcOutbox o = Stacks.outbox(db.pool("engine-" + i, 6));
         RecordingListener l = new RecordingListener();
-        Herald h = Stacks.engine(o, "db-engine-" + i).listener(l)
+        JdbcHerald h = Stacks.herald(db.pool("engine-" + i, 6), "db-engine-" + i).listener(l)
             .transport(Stacks.webPush(vapid, Duration.ofSeconds(10), 32))
-            .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(10), 32)).build();
+            .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(10), 32)).build();
         h.start();
-        outboxes.add(o);
         listeners.add(l);
         engines.add(h);
       }
-      Waits.until(Duration.ofSeconds(30), () -> outboxes.stream().allMatch(JdbcOutbox::listening), () -> "not listening");
+      Waits.until(Duration.ofSeconds(30), () -> listening(engines), () -> "not listening");
 
       // The host: 20 notifications every 200 ms; a failed enqueue is retried with the same keys.
       Set<String> enqueued = ConcurrentHashMap.newKeySet();
@@ -107,16 +102,16 @@ class DatabaseFaultTest {
 
       Map<String, Object> faults = new LinkedHashMap<>();
       Waits.sleep(4_000);
-      faults.put("kill -9", fault(db, probe, ledger, listeners, outboxes, hostOutbox, enqueued, "kill", () -> {
+      faults.put("kill -9", fault(db, probe, ledger, listeners, engines, hostOutbox, enqueued, "kill", () -> {
         TestPostgres.killServer();
         Waits.sleep(OUTAGE.toMillis());
         TestPostgres.ensureServerRunning();
       }));
       Waits.sleep(4_000);
-      faults.put("clean restart", fault(db, probe, ledger, listeners, outboxes, hostOutbox, enqueued, "restart",
+      faults.put("clean restart", fault(db, probe, ledger, listeners, engines, hostOutbox, enqueued, "restart",
           TestPostgres::restartServer));
       Waits.sleep(4_000);
-      faults.put("connections terminated", fault(db, probe, ledger, listeners, outboxes, hostOutbox, enqueued, "terminate",
+      faults.put("connections terminated", fault(db, probe, ledger, listeners, engines, hostOutbox, enqueued, "terminate",
           db::terminateConnections));
       Waits.sleep(3_000);
       driving.set(false);
@@ -148,8 +143,7 @@ class DatabaseFaultTest {
         if (driver != null) {
           driver.join(30_000);
         }
-        engines.forEach(Herald::close);
-        outboxes.forEach(JdbcOutbox::close);
+        engines.forEach(JdbcHerald::close);
       }
     } finally {
       TestPostgres.ensureServerRunning();
@@ -158,7 +152,7 @@ class DatabaseFaultTest {
 
   /** Injects one fault and measures the recovery. */
   private static Map<String, Object> fault(TestPostgres db, OutboxProbe probe, Ledger ledger,
-      List<RecordingListener> listeners, List<JdbcOutbox> outboxes, JdbcOutbox host, Set<String> enqueued, String name,
+      List<RecordingListener> listeners, List<JdbcHerald> engines, JdbcOutbox host, Set<String> enqueued, String name,
       Runnable inject) {
     long inFlightBefore = probe.inFlight();
     List<Integer> deliveredBefore = listeners.stream().map(l -> l.events("delivered").size()).toList();
@@ -172,7 +166,7 @@ class DatabaseFaultTest {
     Waits.until(Duration.ofSeconds(90), () -> ledger.accepted(marker) > 0,
         () -> marker + " not delivered after the " + name);
     long pickUp = System.nanoTime() - up;
-    Waits.until(Duration.ofSeconds(60), () -> outboxes.stream().allMatch(JdbcOutbox::listening),
+    Waits.until(Duration.ofSeconds(60), () -> listening(engines),
         () -> "LISTEN not re-established after the " + name);
     long listening = System.nanoTime() - up;
     Waits.until(Duration.ofSeconds(90), () -> {
@@ -190,6 +184,11 @@ class DatabaseFaultTest {
     m.put("LISTEN re-established within (s)", secs(listening));
     m.put("both engines delivering again within (s)", secs(System.nanoTime() - up));
     return m;
+  }
+
+  /** Whether every engine's outbox listens for wake-ups (LISTEN) again. */
+  private static boolean listening(List<JdbcHerald> engines) {
+    return engines.stream().allMatch(e -> e.outbox().listening());
   }
 
   private static String secs(long nanos) {

@@ -9,12 +9,12 @@ import dev.herald.Herald;
 import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.examples.sim.WebPushSubscriber;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.support.CountingTransport;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
+import dev.herald.testing.webpush.PushSubscriber;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class EnqueueRefusalRegressionTest {
   private static final DeviceTarget.WebPushSubscription GOOD =
-      new WebPushSubscriber().subscription("https://fcm.googleapis.com/fcm/send/known-bug-subscription");
+      PushSubscriber.generate().subscriptionAt("https://fcm.googleapis.com/fcm/send/known-bug-subscription");
 
   /**
    * Was a bug (core, {@code Herald.enqueue} / outbox enqueue): a notification to an explicit device

@@ -6,23 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.Content;
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.Urgency;
-import dev.herald.examples.sim.WebPushSubscriber;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
-import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.reliability.support.CountingTransport;
-import dev.herald.reliability.support.FakeFcm;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
-import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.webpush.PushSubscriber;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.io.ByteArrayInputStream;
@@ -53,13 +51,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reaches the outbox tables (notifications, deliveries, idempotency keys, devices), nothing is
  * sent, and no secret is echoed in full. Run against H2 and, when configured, PostgreSQL.
  *
- * <p>The host under test is configured as in production: the Web Push transport has the default
- * endpoint policy (known push services, https only, no private or loopback addresses).
+ * <p>The host under test is configured as in production: {@link JdbcHerald}, whose Web Push
+ * transport has the default endpoint policy (known push services, https only, no private or
+ * loopback addresses).
  */
 class HostileInputTest {
   private static final String GOOD_ENDPOINT = "https://fcm.googleapis.com/fcm/send/dJq1-hostile-test-subscription";
   private static final DeviceTarget.WebPushSubscription GOOD_SUB =
-      new WebPushSubscriber().subscription(GOOD_ENDPOINT);
+      PushSubscriber.generate().subscriptionAt(GOOD_ENDPOINT);
   private static final String GOOD_P256DH = GOOD_SUB.p256dh();
   private static final String GOOD_AUTH = GOOD_SUB.auth();
   private static final String SQL = "'; DROP TABLE herald_notification; --";
@@ -70,8 +69,7 @@ class HostileInputTest {
   private static final class Host implements AutoCloseable {
     final AutoCloseable database;
     final DataSource ds;
-    final JdbcOutbox outbox;
-    final Herald herald;
+    final JdbcHerald herald;
     final CountingTransport webPush;
     final CountingTransport fcm;
     final FakeFcm fakeFcm;
@@ -86,19 +84,17 @@ class HostileInputTest {
         database = pg;
         ds = pg.pool("hostile", 4);
       }
-      outbox = Stacks.outbox(ds);
-      outbox.migrate();
-      fakeFcm = new FakeFcm(new Ledger(false));
+      fakeFcm = FakeFcm.start();
       webPush = new CountingTransport(WebPushTransport.builder().vapidKeys(VapidKeys.generate()).subject(Stacks.SUBJECT)
           .build());
       fcm = new CountingTransport(Stacks.fcm(fakeFcm.serviceAccountJson(), fakeFcm.baseUrl(), Duration.ofSeconds(5), 4));
-      herald = Herald.builder().store(outbox).deviceRegistry(outbox).transport(webPush).transport(fcm).build();
+      herald = JdbcHerald.builder(ds).purgeInterval(Duration.ZERO).transport(webPush).transport(fcm).build();
+      herald.migrate();
     }
 
     @Override
     public void close() throws Exception {
       herald.close();
-      outbox.close();
       fakeFcm.close();
       database.close();
     }
@@ -151,7 +147,7 @@ class HostileInputTest {
     assertThat(new OutboxProbe(host.ds).rows()).as("rows in notification, delivery, dedup, device").containsOnly(0L);
     assertThat(host.herald.drain(3)).as("deliveries claimed").isZero();
     assertThat(host.webPush.sends() + host.fcm.sends()).as("sends").isZero();
-    assertThat(host.fakeFcm.received()).as("requests at the push service").isZero();
+    assertThat(host.fakeFcm.requestCount() + host.fakeFcm.tokenRequestCount()).as("requests at FCM").isZero();
     TESTED.add(db + ":" + c.name());
   }
 
@@ -164,16 +160,21 @@ class HostileInputTest {
     try (Host host = new Host("h2")) {
       String key = "k'\"; DROP TABLE herald_dedup; --\\%_";
       String recipient = "r' OR '1'='1; DELETE FROM herald_device; --";
-      DeviceTarget token = new DeviceTarget.FcmToken("tok'\";--/*DROP*/" + SQL.replace(" ", "_"));
+      DeviceTarget.FcmToken token = new DeviceTarget.FcmToken("tok'\";--/*DROP*/" + SQL.replace(" ", "_"));
       host.herald.devices().register(recipient, token);
-      host.outbox.enqueue(Notification.builder(key).recipient(Recipient.id(recipient)).title(SQL).body("\"); --")
+      host.herald.enqueue(Notification.builder(key).recipient(Recipient.id(recipient)).title(SQL).body("\"); --")
           .data("key", key).data(SQL, SQL).build());
       assertThat(host.herald.drain(5)).isEqualTo(1);
       assertThat(host.herald.find(key)).get().satisfies(s -> assertThat(s.state()).isEqualTo(dev.herald.DeliveryState.DELIVERED));
-      assertThat(host.outbox.devices(recipient)).singleElement().satisfies(d -> assertThat(d.target()).isEqualTo(token));
+      assertThat(host.herald.devices().devices(recipient)).singleElement().satisfies(d -> assertThat(d.target()).isEqualTo(token));
       assertThat(new OutboxProbe(host.ds).rows()).containsExactly(1L, 1L, 1L, 1L);
       assertThat(host.fcm.sends()).isEqualTo(1);
-      assertThat(host.fakeFcm.received()).isPositive();
+      assertThat(host.fakeFcm.requests()).singleElement().satisfies(r -> {
+        assertThat(r.accepted()).as(r.toString()).isTrue();
+        assertThat(r.target()).isEqualTo(token.token());
+        assertThat(r.data()).containsEntry("key", key).containsEntry(SQL, SQL);
+        assertThat(r.object("notification")).containsEntry("title", SQL).containsEntry("body", "\"); --");
+      });
     }
   }
 

@@ -9,8 +9,6 @@ import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.RetryPolicy;
-import dev.herald.examples.sim.SimulatedFcm;
-import dev.herald.examples.sim.WebPushSubscriber;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcOutbox;
@@ -24,6 +22,8 @@ import dev.herald.reliability.support.TestPostgres;
 import dev.herald.reliability.support.Waits;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.ScriptedTransport;
+import dev.herald.testing.fcm.TestServiceAccount;
+import dev.herald.testing.webpush.PushSubscriber;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.time.Duration;
@@ -112,11 +112,11 @@ class HostileServicesProperties {
     try (HostilePushService hostile = new HostilePushService(seed); LogCapture logs = new LogCapture()) {
       JdbcOutbox outbox = Stacks.outbox(db.engineSide());
       outbox.migrate();
-      String serviceAccount = SimulatedFcm.generateServiceAccount("hostile", hostile.baseUrl() + "/token");
+      String serviceAccount = TestServiceAccount.generate("hostile").json(hostile.baseUrl() + "/token");
       VapidKeys vapid = VapidKeys.generate();
       List<DeviceTarget> sms = new ArrayList<>();
       for (int r = 0; r < RECIPIENTS; r++) {
-        outbox.register("member-" + r, new WebPushSubscriber().subscription(hostile.baseUrl() + "/push/m" + r));
+        outbox.register("member-" + r, PushSubscriber.generate().subscriptionAt(hostile.baseUrl() + "/push/m" + r));
         outbox.register("member-" + r, new DeviceTarget.FcmToken("tok_m" + r));
         DeviceTarget phone = new DeviceTarget.Custom(SMS, "+1555000" + r);
         outbox.register("member-" + r, phone);

@@ -7,8 +7,7 @@ import dev.herald.kafka.testing.KafkaBroker;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.engine.ServiceMain;
 import dev.herald.reliability.support.EngineProcess;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
@@ -77,8 +76,7 @@ class KafkaCrashLoopTest {
     List<EngineProcess> instances = new ArrayList<>();
     try (TestPostgres db = TestPostgres.create();
         KafkaBroker broker = KafkaBroker.start();
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger);
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url());
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
@@ -88,8 +86,8 @@ class KafkaCrashLoopTest {
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
-      Map<String, String> settings = new HashMap<>(EngineProcess.settings(dir, db.url(), vapid, fcm,
+      Stacks.registerMembers(outbox, devices, RECIPIENTS);
+      Map<String, String> settings = new HashMap<>(EngineProcess.settings(dir, db.url(), vapid, devices.fcm(),
           Map.of("leaseMillis", "15000")));
       settings.put("bootstrapServers", broker.bootstrapServers());
       settings.put("topic", topic);

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.CollapseKeys;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.outbox.jdbc.JdbcHerald;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.Ledger;
-import dev.herald.reliability.support.OfflineStore;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.fcm.FakeFcm;
 import dev.herald.webpush.VapidKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,19 +44,21 @@ class OfflineDeviceTest {
     Ledger ledger = new Ledger(true);
     VapidKeys vapid = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("offline");
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
+      JdbcHerald herald = Stacks.herald(ds, "offline")
+          .transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), Duration.ofSeconds(5), 16))
+          .build();
+      herald.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
       // Three members, each with an Android phone and a Chrome browser, all offline.
       Map<String, List<String>> devicesOf = new LinkedHashMap<>();
       for (String member : List.of("default", "own-keys", "score")) {
-        outbox.register(member, FakeFcm.device(member));
-        outbox.register(member, webPush.subscribe(member));
-        fcm.offline(member);
-        webPush.offline(member);
-        devicesOf.put(member, List.of("tok_" + member, member));
+        herald.devices().register(member, Devices.phone(member));
+        herald.devices().register(member, devices.browser(member));
+        devices.fcm().offline(Devices.phone(member).token());
+        devices.webPush().offline(devices.browserOf(member));
+        devicesOf.put(member, List.of("android", "chrome"));
       }
       Map<String, List<String>> keysOf = new LinkedHashMap<>();
       List<Notification> batch = new ArrayList<>();
@@ -68,7 +68,7 @@ class OfflineDeviceTest {
           String key = member + ":reminder-" + i;
           keys.add(key);
           Notification.Builder b = Notification.builder(key).recipient(Recipient.id(member)).title("Reminder " + i)
-              .body("Notification " + key).data(FakeWebPush.KEY_FIELD, key);
+              .body("Notification " + key).data(Devices.KEY_FIELD, key);
           String collapseKey = switch (member) {
             case "own-keys" -> CollapseKeys.fromIdempotencyKey(key); // one key per notification
             case "score" -> "score";
@@ -82,13 +82,9 @@ class OfflineDeviceTest {
         }
         keysOf.put(member, keys);
       }
-      Herald herald = Stacks.engine(outbox, "offline")
-          .transport(Stacks.webPush(vapid, Duration.ofSeconds(5), 16))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), Duration.ofSeconds(5), 16))
-          .build();
       herald.start();
       try {
-        outbox.enqueueAll(batch);
+        herald.enqueueAll(batch);
         herald.wakeUp();
         int total = devicesOf.size() * 2 * WHILE_OFFLINE;
         Waits.until(Duration.ofSeconds(90), () -> probe.open() == 0,
@@ -97,8 +93,8 @@ class OfflineDeviceTest {
 
         Map<String, Integer> reachedOnReconnect = new LinkedHashMap<>();
         for (String member : devicesOf.keySet()) {
-          reachedOnReconnect.put("android " + member, fcm.online(member));
-          reachedOnReconnect.put("chrome " + member, webPush.online(member));
+          reachedOnReconnect.put("android " + member, devices.fcm().online(Devices.phone(member).token()).size());
+          reachedOnReconnect.put("chrome " + member, devices.webPush().online(devices.browserOf(member)).size());
         }
         Map<String, Long> visible = new LinkedHashMap<>();
         for (String member : devicesOf.keySet()) {
@@ -125,15 +121,14 @@ class OfflineDeviceTest {
         assertThat(reachedOnReconnect.get("chrome default")).isEqualTo(WHILE_OFFLINE);
         assertThat(keysOf.get("default")).allSatisfy(k -> assertThat(ledger.visibleNotifications(k)).as(k).isEqualTo(2));
         // A collapse key per notification: FCM keeps four keys per offline device, two are lost.
-        assertThat(reachedOnReconnect.get("android own-keys")).isEqualTo(OfflineStore.MAX_COLLAPSE_KEYS);
-        assertThat(reachedOnReconnect.get("chrome own-keys")).isEqualTo(OfflineStore.MAX_COLLAPSE_KEYS);
+        assertThat(reachedOnReconnect.get("android own-keys")).isEqualTo(FakeFcm.MAX_STORED_COLLAPSE_KEYS);
+        assertThat(reachedOnReconnect.get("chrome own-keys")).isEqualTo(FakeFcm.MAX_STORED_COLLAPSE_KEYS);
         // A key the host named for replacement: only the latest pending one is kept, and shown.
         assertThat(reachedOnReconnect.get("android score")).isEqualTo(1);
         assertThat(reachedOnReconnect.get("chrome score")).isEqualTo(1);
         assertThat(visible.get("score")).isEqualTo(2);
       } finally {
         herald.close();
-        outbox.close();
       }
     }
   }

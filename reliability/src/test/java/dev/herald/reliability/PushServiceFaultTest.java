@@ -3,20 +3,19 @@ package dev.herald.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.Herald;
 import dev.herald.Notification;
-import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
-import dev.herald.reliability.support.Fault;
+import dev.herald.outbox.jdbc.JdbcHerald;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.InFlightGauge;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
+import dev.herald.reliability.support.Plan;
 import dev.herald.reliability.support.Resources;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.Reply;
 import dev.herald.webpush.VapidKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +51,7 @@ class PushServiceFaultTest {
   private static final int RECIPIENTS = 40;
   private static final int MAX_IN_FLIGHT = 16;
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration SLOWER_THAN_TIMEOUT = TIMEOUT.plusMillis(1_500);
   private static final int MAX_ATTEMPTS = 12;
   /** Idle connections OkHttp's default pool keeps per client. */
   private static final int POOL_IDLE = 5;
@@ -64,50 +64,47 @@ class PushServiceFaultTest {
     VapidKeys vapid = VapidKeys.generate();
     AtomicLong burstUntil = new AtomicLong();
     java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> burstHits = new java.util.concurrent.ConcurrentHashMap<>();
-    Fault.Plan plan = (service, key, n) -> {
+    Plan plan = (service, key, n) -> {
       if (System.nanoTime() < burstUntil.get()) {
         burstHits.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-        return new Fault.Status(service.equals("fcm") ? 500 : 503, 1);
+        return retryAfter(service.equals("fcm") ? 500 : 503, 1);
       }
       // Each key's own fault script counts the attempts after the burst.
       int attempt = n - burstHits.getOrDefault(key, new java.util.concurrent.atomic.AtomicInteger()).get();
       int scenario = Math.floorMod(key.hashCode(), 7);
       return switch (scenario) {
-        case 0 -> attempt <= 2 ? new Fault.Status(attempt == 1 ? 503 : 500, attempt) : Fault.ACCEPT;
+        case 0 -> attempt <= 2 ? retryAfter(attempt == 1 ? 503 : 500, attempt) : Reply.accept();
         // FCM answers 429 with a 60 s floor (its quotas are per minute): storms go to Web Push in CI.
-        case 1 -> attempt <= 3 ? (service.equals("webpush") || FULL ? new Fault.Status(429, 1)
-            : new Fault.Status(503, 1)) : Fault.ACCEPT;
-        case 2 -> attempt == 1 ? new Fault.Slow(TIMEOUT.plusMillis(1_500)) : Fault.ACCEPT;
-        case 3 -> attempt == 1 ? new Fault.ResetBeforeResponse() : Fault.ACCEPT;
-        case 4 -> attempt == 1 ? new Fault.ResetMidBody(service.equals("fcm") ? 200 : 503) : Fault.ACCEPT;
-        case 5 -> attempt == 1 ? new Fault.Status(500, null) : Fault.ACCEPT;
-        default -> Fault.ACCEPT;
+        case 1 -> attempt <= 3 ? (service.equals("webpush") || FULL ? retryAfter(429, 1)
+            : retryAfter(503, 1)) : Reply.accept();
+        case 2 -> attempt == 1 ? Reply.accept().after(SLOWER_THAN_TIMEOUT) : Reply.accept();
+        case 3 -> attempt == 1 ? Reply.dropConnection() : Reply.accept();
+        case 4 -> attempt == 1 ? (service.equals("fcm") ? Reply.accept() : Reply.status(503)).cutMidBody() : Reply.accept();
+        case 5 -> attempt == 1 ? Reply.status(500) : Reply.accept();
+        default -> Reply.accept();
       };
     };
     try (HikariDataSource ds = H2.create("faults");
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger);
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url());
         InFlightGauge webPushGauge = new InFlightGauge("herald-test-webpush");
         InFlightGauge fcmGauge = new InFlightGauge("herald-test-fcm")) {
-      webPush.plan(plan);
-      fcm.plan(plan);
-      JdbcOutbox outbox = Stacks.outbox(ds);
-      outbox.migrate();
-      OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
+      devices.plan(plan);
       long threadsBefore = Resources.threads("herald-");
-      Herald herald = Stacks.engine(outbox, "faults").maxInFlightPerChannel(MAX_IN_FLIGHT)
+      JdbcHerald herald = Stacks.herald(ds, "faults").maxInFlightPerChannel(MAX_IN_FLIGHT)
           .transport(Stacks.webPush(vapid, TIMEOUT, MAX_IN_FLIGHT, webPushGauge.client()))
-          .transport(Stacks.fcm(fcm.serviceAccountJson(), fcm.baseUrl(), TIMEOUT, MAX_IN_FLIGHT, fcmGauge.client()))
+          .transport(Stacks.fcm(devices.fcm().serviceAccountJson(), devices.fcm().baseUrl(), TIMEOUT, MAX_IN_FLIGHT, fcmGauge.client()))
           .build();
+      herald.migrate();
+      OutboxProbe probe = new OutboxProbe(ds);
+      Stacks.registerMembers(herald.devices(), devices, RECIPIENTS);
       herald.start();
       AtomicLong peakWebPush = new AtomicLong();
       AtomicLong peakFcm = new AtomicLong();
       AtomicLong peakThreads = new AtomicLong();
       Thread sampler = new Thread(() -> {
         while (!Thread.currentThread().isInterrupted()) {
-          peakWebPush.accumulateAndGet(Resources.clientConnectionsTo(webPush.port()), Math::max);
-          peakFcm.accumulateAndGet(Resources.clientConnectionsTo(fcm.port()), Math::max);
+          peakWebPush.accumulateAndGet(Resources.clientConnectionsTo(devices.webPush().port()), Math::max);
+          peakFcm.accumulateAndGet(Resources.clientConnectionsTo(devices.fcm().port()), Math::max);
           peakThreads.accumulateAndGet(Resources.threads("herald-"), Math::max);
           try {
             Thread.sleep(100);
@@ -133,22 +130,21 @@ class PushServiceFaultTest {
             keys.add(key);
             batch.add(Stacks.note(key, "member-" + (i % RECIPIENTS)));
           }
-          outbox.enqueueAll(batch);
+          herald.enqueueAll(batch);
           herald.wakeUp();
           Waits.until(Duration.ofMinutes(FULL ? 15 : 4), () -> probe.open() == 0,
-              () -> "open " + probe.open() + ", by state " + probe.deliveriesByState() + ", faults " + ledger.faultCounts());
+              () -> "open " + probe.open() + ", by state " + probe.deliveriesByState() + ", faults " + ledger.answerCounts());
           roundSeconds.add(Duration.ofNanos(System.nanoTime() - start).toSeconds());
           // Idle connections beyond the pool's limit are evicted right after use; give it a moment.
-          Waits.until(Duration.ofSeconds(30), () -> Resources.clientConnectionsTo(webPush.port()) <= POOL_IDLE
-              && Resources.clientConnectionsTo(fcm.port()) <= POOL_IDLE, () -> "connections did not settle: web push "
-              + Resources.clientConnectionsTo(webPush.port()) + ", fcm " + Resources.clientConnectionsTo(fcm.port()));
+          Waits.until(Duration.ofSeconds(30), () -> Resources.clientConnectionsTo(devices.webPush().port()) <= POOL_IDLE
+              && Resources.clientConnectionsTo(devices.fcm().port()) <= POOL_IDLE, () -> "connections did not settle: web push "
+              + Resources.clientConnectionsTo(devices.webPush().port()) + ", fcm " + Resources.clientConnectionsTo(devices.fcm().port()));
           threadsAfter.add(Resources.threads("herald-"));
-          connectionsAfter.add(Resources.clientConnectionsTo(webPush.port()) + Resources.clientConnectionsTo(fcm.port()));
+          connectionsAfter.add(Resources.clientConnectionsTo(devices.webPush().port()) + Resources.clientConnectionsTo(devices.fcm().port()));
         }
       } finally {
         sampler.interrupt();
         herald.close();
-        outbox.close();
         // The transports ran on the gauges' clients: their pools and threads are the test's to stop.
         webPushGauge.close();
         fcmGauge.close();
@@ -164,7 +160,7 @@ class PushServiceFaultTest {
 
       fig.put("notifications", keys.size());
       fig.put("rounds", ROUNDS);
-      fig.put("faults injected", ledger.faultCounts());
+      fig.put("answers", ledger.answerCounts());
       fig.put("requests", ledger.requests());
       fig.put("deliveries by state", probe.deliveriesByState());
       fig.put("lost", probe.lost());
@@ -198,8 +194,9 @@ class PushServiceFaultTest {
       assertThat(ledger.keysNotVisibleExactlyOnce(keys)).isZero();
       assertThat(ledger.collapseMismatches()).isZero();
       assertThat(ledger.duplicatesBeyondOne()).isLessThanOrEqualTo(ledger.acceptedUnanswered());
-      assertThat(ledger.faultCounts()).containsKeys("slower than the timeout", "reset before the response",
-          "status 429 Retry-After 1", "status 503 Retry-After 1", "status 500 Retry-After 1");
+      assertThat(ledger.answerCounts()).containsKeys("accept after " + SLOWER_THAN_TIMEOUT.toMillis() + " ms",
+          "connection dropped before answering", "accept, cut mid-body", "503, cut mid-body", "429 Retry-After: 1",
+          "503 Retry-After: 1", "500 Retry-After: 1");
       // Stable: the last round leaves no more threads or connections than the first.
       assertThat(threadsAfter.get(ROUNDS - 1)).as("herald threads after the last round vs the first")
           .isLessThanOrEqualTo(threadsAfter.get(0) + 4);
@@ -210,5 +207,9 @@ class PushServiceFaultTest {
       assertThat(fcmGauge.peak()).as("peak fcm requests in flight").isPositive().isLessThanOrEqualTo(MAX_IN_FLIGHT);
       assertThat(threadsAfterClose).as("herald threads left after close").isLessThanOrEqualTo(threadsBefore);
     }
+  }
+
+  private static Reply retryAfter(int status, int seconds) {
+    return Reply.status(status).withRetryAfter(Duration.ofSeconds(seconds));
   }
 }

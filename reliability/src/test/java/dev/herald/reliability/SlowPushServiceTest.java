@@ -9,15 +9,14 @@ import dev.herald.Notification;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
 import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
-import dev.herald.reliability.support.Fault;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.H2;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.Reply;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.time.Duration;
@@ -74,19 +73,16 @@ class SlowPushServiceTest {
     Ledger ledger = new Ledger(true);
     VapidKeys vapid = VapidKeys.generate();
     try (HikariDataSource ds = H2.create("slow");
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
-      Fault.Plan slow = (service, key, n) -> new Fault.Slow(answerAfter);
-      webPush.plan(slow);
-      fcm.plan(slow);
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
+      devices.plan((service, key, n) -> Reply.accept().after(answerAfter));
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
+      Stacks.registerMembers(outbox, devices, RECIPIENTS);
       WebPushTransport wp = webPushSettings.apply(WebPushTransport.builder().vapidKeys(vapid).subject(Stacks.SUBJECT)
           .endpointPolicy(Stacks.loopbackPolicy())).build();
-      FcmTransport f = fcmSettings.apply(FcmTransport.builder().serviceAccount(ServiceAccount.fromJson(fcm.serviceAccountJson()))
-          .baseUrl(fcm.baseUrl())).build();
+      FcmTransport f = fcmSettings.apply(FcmTransport.builder().serviceAccount(ServiceAccount.fromJson(devices.fcm().serviceAccountJson()))
+          .baseUrl(devices.fcm().baseUrl())).build();
       Herald herald = engine.apply(Herald.builder().store(outbox).deviceRegistry(outbox).instanceId(name)
           .transport(wp).transport(f)).build();
       List<String> keys = new ArrayList<>();

@@ -6,15 +6,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.Notification;
 import dev.herald.outbox.jdbc.JdbcOutbox;
 import dev.herald.reliability.support.EngineProcess;
-import dev.herald.reliability.support.FakeFcm;
-import dev.herald.reliability.support.FakeWebPush;
-import dev.herald.reliability.support.Fault;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
 import dev.herald.reliability.support.Waits;
+import dev.herald.testing.Reply;
 import dev.herald.webpush.VapidKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,21 +71,19 @@ class SoakTest {
     Files.createDirectories(dir);
     Ledger ledger = new Ledger(false);
     VapidKeys vapid = VapidKeys.generate();
-    AtomicReference<Fault> webPushFault = new AtomicReference<>(Fault.ACCEPT);
-    AtomicReference<Fault> fcmFault = new AtomicReference<>(Fault.ACCEPT);
+    AtomicReference<Reply> webPushFault = new AtomicReference<>(Reply.accept());
+    AtomicReference<Reply> fcmFault = new AtomicReference<>(Reply.accept());
     List<EngineProcess> engines = new ArrayList<>();
     AtomicBoolean driving = new AtomicBoolean(true);
     try (TestPostgres db = TestPostgres.create();
-        FakeWebPush webPush = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
-        FakeFcm fcm = new FakeFcm(ledger)) {
-      webPush.plan((s, k, a) -> webPushFault.get());
-      fcm.plan((s, k, a) -> fcmFault.get());
+        Devices devices = new Devices(ledger, vapid.publicKeyBase64Url())) {
+      devices.plan((s, k, a) -> s.equals("fcm") ? fcmFault.get() : webPushFault.get());
       HikariDataSource ds = db.pool("host", 3);
       JdbcOutbox outbox = Stacks.outbox(ds);
       outbox.migrate();
       OutboxProbe probe = new OutboxProbe(ds);
-      Stacks.registerMembers(outbox, webPush, RECIPIENTS);
-      Map<String, String> settings = EngineProcess.settings(dir, db.url(), vapid, fcm,
+      Stacks.registerMembers(outbox, devices, RECIPIENTS);
+      Map<String, String> settings = EngineProcess.settings(dir, db.url(), vapid, devices.fcm(),
           Map.of("callTimeoutMillis", "2000", "statsMillis", Long.toString(statsEvery.toMillis())));
       for (int i = 1; i <= 2; i++) {
         EngineProcess e = new EngineProcess("s" + i, dir, settings);
@@ -132,19 +129,20 @@ class SoakTest {
         switch (cycle++ % 5) {
           case 0 -> {
             kind = "5xx burst with Retry-After";
-            burst(webPushFault, fcmFault, new Fault.Status(503, 1), new Fault.Status(500, 1));
+            burst(webPushFault, fcmFault, retryAfter(503), retryAfter(500));
           }
           case 1 -> {
             kind = "429 storm (Web Push)";
-            burst(webPushFault, fcmFault, new Fault.Status(429, 1), Fault.ACCEPT);
+            burst(webPushFault, fcmFault, retryAfter(429), Reply.accept());
           }
           case 2 -> {
             kind = "answers slower than the timeout";
-            burst(webPushFault, fcmFault, new Fault.Slow(Duration.ofMillis(3_000)), new Fault.Slow(Duration.ofMillis(3_000)));
+            burst(webPushFault, fcmFault, Reply.accept().after(Duration.ofMillis(3_000)),
+                Reply.accept().after(Duration.ofMillis(3_000)));
           }
           case 3 -> {
             kind = "connection resets";
-            burst(webPushFault, fcmFault, new Fault.ResetBeforeResponse(), new Fault.ResetMidBody(200));
+            burst(webPushFault, fcmFault, Reply.dropConnection(), Reply.accept().cutMidBody());
           }
           default -> {
             kind = "database connections terminated";
@@ -240,20 +238,20 @@ class SoakTest {
           .isLessThanOrEqualTo(2 * (6 + 1) + 3 + 2); // two engine pools and listeners, the host pool, slack
     } finally {
       driving.set(false);
-      webPushFault.set(Fault.ACCEPT);
-      fcmFault.set(Fault.ACCEPT);
+      webPushFault.set(Reply.accept());
+      fcmFault.set(Reply.accept());
       engines.forEach(EngineProcess::stop);
     }
   }
 
   /** Turns a fault on for three seconds, in the background. */
-  private static void burst(AtomicReference<Fault> webPush, AtomicReference<Fault> fcm, Fault w, Fault f) {
+  private static void burst(AtomicReference<Reply> webPush, AtomicReference<Reply> fcm, Reply w, Reply f) {
     webPush.set(w);
     fcm.set(f);
     Thread t = new Thread(() -> {
       Waits.sleep(3_000);
-      webPush.set(Fault.ACCEPT);
-      fcm.set(Fault.ACCEPT);
+      webPush.set(Reply.accept());
+      fcm.set(Reply.accept());
     }, "burst-end");
     t.setDaemon(true);
     t.start();
@@ -276,4 +274,7 @@ class SoakTest {
     return s.stream().mapToLong(a -> a[i]).min().orElse(0);
   }
 
+  private static Reply retryAfter(int status) {
+    return Reply.status(status).withRetryAfter(Duration.ofSeconds(1));
+  }
 }

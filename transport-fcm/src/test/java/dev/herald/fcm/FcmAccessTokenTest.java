@@ -2,8 +2,10 @@ package dev.herald.fcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.herald.Outcome;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.fcm.TokenRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
 
 class FcmAccessTokenTest extends FcmTestSupport {
@@ -23,15 +24,15 @@ class FcmAccessTokenTest extends FcmTestSupport {
   void assertionIsRs256SignedByTheServiceAccountWithGooglesClaims() {
     assertThat(await(transport().send(toToken()))).isInstanceOf(Outcome.Delivered.class);
 
-    // The fake endpoint verified signature, kid, iss, aud, scope, iat and the one-hour lifetime.
-    assertThat(google.assertionProblems).isEmpty();
-    assertThat(google.assertions).hasSize(1);
-    JWTClaimsSet claims = google.assertions.get(0);
-    assertThat(claims.getIssuer()).isEqualTo(TestKeys.EMAIL);
-    assertThat(claims.getClaim("scope")).isEqualTo("https://www.googleapis.com/auth/firebase.messaging");
-    assertThat(claims.getIssueTime().toInstant()).isEqualTo(clock.instant());
-    assertThat(claims.getExpirationTime().toInstant()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
-    assertThat(google.bearerTokens).allMatch(t -> t.startsWith("ya29.fake-access-token-1-"));
+    // The fake endpoint verified signature, kid, iss, aud, scope and the lifetime, as Google does.
+    assertThat(fcm.tokenRequests()).hasSize(1);
+    TokenRequest t = fcm.tokenRequests().get(0);
+    assertThat(t.problem()).isNull();
+    assertThat(t.claims()).containsEntry("iss", TestKeys.EMAIL).containsEntry("aud", fcm.tokenUri())
+        .containsEntry("scope", "https://www.googleapis.com/auth/firebase.messaging");
+    assertThat(t.instant("iat")).isEqualTo(clock.instant());
+    assertThat(t.instant("exp")).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+    assertThat(bearerTokens()).containsOnly(t.accessToken());
   }
 
   @Test
@@ -41,14 +42,15 @@ class FcmAccessTokenTest extends FcmTestSupport {
       assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
       clock.advance(Duration.ofMinutes(10)); // 0..40 min: inside the token's hour, before refresh-ahead
     }
-    assertThat(google.tokenRequests).hasValue(1);
+    assertThat(fcm.tokenRequestCount()).isEqualTo(1);
     assertThat(t.tokenRefreshCount()).isEqualTo(1);
   }
 
   @Test
   void fiveHundredConcurrentSendsShareExactlyOneTokenRefresh() throws Exception {
     FcmTransport t = transport();
-    google.tokenGate = new CountDownLatch(1); // hold the token response until every send waits on it
+    CountDownLatch gate = new CountDownLatch(1); // hold the token response until every send waits on it
+    fcm.onTokenRequest(r -> awaitLatch(gate));
     int sends = 500;
     List<CompletionStage<Outcome>> results = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -69,37 +71,43 @@ class FcmAccessTokenTest extends FcmTestSupport {
       pool.shutdown();
     }
     assertThat(results).noneMatch(r -> r.toCompletableFuture().isDone());
-    google.tokenGate.countDown();
+    gate.countDown();
 
     for (CompletionStage<Outcome> r : results) {
       assertThat(await(r)).isInstanceOf(Outcome.Delivered.class);
     }
-    assertThat(google.tokenRequests).hasValue(1);
-    assertThat(google.fcmRequests).hasValue(sends);
-    assertThat(google.bearerTokens).containsOnly(google.bearerTokens.get(0));
+    assertThat(fcm.tokenRequestCount()).isEqualTo(1);
+    assertThat(fcm.requestCount()).isEqualTo(sends);
+    assertThat(bearerTokens()).containsOnly(bearerTokens().get(0));
   }
 
   @Test
   void expiringTokenIsRefreshedBeforeItExpiresWithoutHoldingASend() throws Exception {
     FcmTransport t = transport();
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    String first = google.bearerTokens.get(0);
+    String first = bearerTokens().get(0);
 
     // 56 minutes into a 3599 s token: past the refresh point (5 min before expiry), still usable.
     clock.advance(Duration.ofMinutes(56));
-    google.tokenGate = new CountDownLatch(1);
-    google.tokenRequested = new CountDownLatch(1);
-    Outcome duringRefresh = await(t.send(toToken())); // completes while the refresh is held
-    assertThat(duringRefresh).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.bearerTokens.get(1)).isEqualTo(first);
-    assertThat(google.tokenRequested.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(google.tokenRequests).hasValue(2);
-
-    google.tokenGate.countDown();
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch requested = new CountDownLatch(1);
+    fcm.onTokenRequest(r -> {
+      requested.countDown();
+      awaitLatch(gate);
+    });
+    try {
+      Outcome duringRefresh = await(t.send(toToken())); // completes while the refresh is held
+      assertThat(duringRefresh).isInstanceOf(Outcome.Delivered.class);
+      assertThat(bearerTokens().get(1)).isEqualTo(first);
+      assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(fcm.tokenRequestCount()).isEqualTo(2);
+    } finally {
+      gate.countDown();
+    }
     // The refreshed token replaces the old one as soon as the endpoint answers.
     waitUntil(() -> await(t.send(toToken())) instanceof Outcome.Delivered && lastBearerDiffersFrom(first));
-    assertThat(google.tokenRequests).hasValue(2);
-    assertThat(google.assertionProblems).isEmpty();
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
+    assertThat(fcm.tokenRequests()).allSatisfy(r -> assertThat(r.problem()).isNull());
   }
 
   @Test
@@ -109,25 +117,25 @@ class FcmAccessTokenTest extends FcmTestSupport {
     clock.advance(Duration.ofMinutes(59)); // within a minute of expiry: no longer put on a request
 
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.tokenRequests).hasValue(2);
-    assertThat(google.bearerTokens.get(1)).isNotEqualTo(google.bearerTokens.get(0));
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
+    assertThat(bearerTokens().get(1)).isNotEqualTo(bearerTokens().get(0));
   }
 
   @Test
   void rejectedGrantPausesTheChannelAndSendsNothing() {
-    google.tokenFailure = FakeGoogle.json(400, Map.of("error", "invalid_grant", "error_description", "Invalid JWT Signature."));
+    fcm.answerTokenRequests(FakeFcm.tokenError(400, "invalid_grant", "Invalid JWT Signature."));
     Outcome o = await(transport().send(toToken()));
 
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).isEqualTo("invalid_grant");
     assertThat(((Outcome.ChannelUnavailable) o).reason())
         .isEqualTo("OAuth2 token endpoint answered 400 invalid_grant: \"Invalid JWT Signature.\"");
-    assertThat(google.fcmRequests).hasValue(0);
+    assertThat(fcm.requestCount()).isZero();
   }
 
   @Test
   void tokenEndpointOutageCarriesItsRetryAfter() {
-    google.tokenFailure = new MockResponse.Builder().code(503).setHeader("Retry-After", "30").body("<html>busy</html>").build();
+    fcm.answerTokenRequests(Reply.status(503).withRetryAfter(Duration.ofSeconds(30)).withBody("<html>busy</html>"));
     Outcome o = await(transport().send(toToken()));
 
     assertThat(o).isEqualTo(new Outcome.ChannelUnavailable(Duration.ofSeconds(30), "503",
@@ -136,7 +144,7 @@ class FcmAccessTokenTest extends FcmTestSupport {
 
   @Test
   void unreachableTokenEndpointPausesTheChannel() {
-    FcmTransport t = track(google.transport().tokenUri("http://127.0.0.1:" + closedPort() + "/token").build());
+    FcmTransport t = track(builder().tokenUri("http://127.0.0.1:" + closedPort() + "/token").build());
     Outcome o = await(t.send(toToken()));
 
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
@@ -146,7 +154,7 @@ class FcmAccessTokenTest extends FcmTestSupport {
 
   @Test
   void tokenResponseWithoutAnAccessTokenPausesTheChannel() {
-    google.tokenFailure = FakeGoogle.json(200, Map.of("expires_in", 3599, "token_type", "Bearer"));
+    fcm.answerTokenRequests(json(200, Map.of("expires_in", 3599, "token_type", "Bearer")));
     Outcome o = await(transport().send(toToken()));
 
     assertThat(o).isEqualTo(new Outcome.ChannelUnavailable(null, "malformed", "OAuth2 token response has no access_token"));
@@ -155,15 +163,15 @@ class FcmAccessTokenTest extends FcmTestSupport {
   @Test
   void failedRefreshIsHeldForFiveSecondsThenTriedAgain() {
     FcmTransport t = transport();
-    google.tokenFailure = FakeGoogle.json(400, Map.of("error", "invalid_grant"));
+    fcm.answerTokenRequests(FakeFcm.tokenError(400, "invalid_grant", null));
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.ChannelUnavailable.class);
-    assertThat(google.tokenRequests).hasValue(1); // the second send got the held failure
+    assertThat(fcm.tokenRequestCount()).isEqualTo(1); // the second send got the held failure
 
-    google.tokenFailure = null;
+    fcm.answerTokenRequests(null);
     clock.advance(Duration.ofSeconds(6));
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.tokenRequests).hasValue(2);
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
   }
 
   @Test
@@ -171,31 +179,33 @@ class FcmAccessTokenTest extends FcmTestSupport {
     FcmTransport t = transport();
     await(t.send(toToken()));
     clock.advance(Duration.ofMinutes(56));
-    google.tokenFailure = FakeGoogle.json(500, Map.of("error", "internal_failure"));
-    google.tokenRequested = new CountDownLatch(1);
+    fcm.answerTokenRequests(json(500, Map.of("error", "internal_failure")));
+    CountDownLatch requested = new CountDownLatch(1);
+    fcm.onTokenRequest(r -> requested.countDown());
 
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.tokenRequested.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.bearerTokens).containsOnly(google.bearerTokens.get(0));
+    assertThat(bearerTokens()).containsOnly(bearerTokens().get(0));
   }
 
   @Test
   void concurrentUnauthorisedSendsShareOneRefresh() {
     FcmTransport t = transport();
     await(t.send(toToken()));
-    google.revokeAllTokens();
+    fcm.revokeTokens();
 
     List<CompletionStage<Outcome>> results = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       results.add(t.send(toToken()));
     }
     results.forEach(r -> assertThat(await(r)).isInstanceOf(Outcome.Delivered.class));
-    assertThat(google.tokenRequests).hasValue(2);
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
   }
 
   private boolean lastBearerDiffersFrom(String token) {
-    return !google.bearerTokens.get(google.bearerTokens.size() - 1).equals(token);
+    List<String> tokens = bearerTokens();
+    return !tokens.get(tokens.size() - 1).equals(token);
   }
 
   private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -210,7 +220,9 @@ class FcmAccessTokenTest extends FcmTestSupport {
 
   private static void awaitLatch(CountDownLatch latch) {
     try {
-      latch.await();
+      if (!latch.await(20, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("latch never opened");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

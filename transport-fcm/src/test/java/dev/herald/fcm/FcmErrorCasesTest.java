@@ -2,7 +2,10 @@ package dev.herald.fcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.Outcome;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FcmError;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +25,48 @@ class FcmErrorCasesTest extends FcmTestSupport {
   @Test
   @SuppressWarnings("unchecked")
   void everyFixtureCaseHasATest() {
-    List<Object> cases = (List<Object>) FakeGoogle.fixtures().get("cases");
+    List<Object> cases = (List<Object>) fixtures().get("cases");
     assertThat(cases).extracting(c -> ((Map<String, Object>) c).get("name")).containsExactlyInAnyOrderElementsOf(COVERED);
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void successIsDeliveredWithTheMessageName() {
-    assertThat(await(transport().send(toToken())))
-        .isEqualTo(new Outcome.Delivered("projects/demo-project/messages/0:1700000000000000%31bd1c9631bd1c96"));
-    assertThat(google.requestProblems).isEmpty();
+    // FCM's name has the shape of the fixture's success: projects/<project>/messages/0:<micros>%<16 hex>.
+    Outcome o = await(transport().send(toToken()));
+    String fixtureName = (String) ((Map<String, Object>) ((Map<String, Object>) fixtures().get("success")).get("body")).get("name");
+    String shape = "projects/demo-project/messages/0:\\d{16,}%[0-9a-f]{16}";
+    assertThat(fixtureName).matches(shape);
+    assertThat(o).isInstanceOfSatisfying(Outcome.Delivered.class, d -> assertThat(d.providerId()).matches(shape));
+    assertThat(requestProblems()).isEmpty();
+  }
+
+  /** The fake answers as the fixture, which records what FCM answers: its FcmError bodies are the fixture's. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theFakesErrorsAreTheDocumentedBodies() throws Exception {
+    Map<String, Reply> fake = Map.of("unregistered", FcmError.UNREGISTERED.reply(),
+        "invalid-token", FcmError.INVALID_ARGUMENT.reply(),
+        "message-too-big", FcmError.INVALID_ARGUMENT.reply("Android message is too big"),
+        "sender-id-mismatch", FcmError.SENDER_ID_MISMATCH.reply(),
+        "quota-exceeded", FcmError.QUOTA_EXCEEDED.reply().withRetryAfter(Duration.ofSeconds(60)),
+        "unavailable", FcmError.UNAVAILABLE.reply().withRetryAfter(Duration.ofSeconds(10)),
+        "internal", FcmError.INTERNAL.reply(),
+        "third-party-auth", FcmError.THIRD_PARTY_AUTH_ERROR.reply());
+    for (Map.Entry<String, Reply> e : fake.entrySet()) {
+      Map<String, Object> c = fixtureCase(e.getKey());
+      assertThat(e.getValue().status()).as(e.getKey()).isEqualTo(((Number) c.get("http")).intValue());
+      assertThat(JSONObjectUtils.parse(e.getValue().body())).as(e.getKey()).isEqualTo(c.get("body"));
+      assertThat(e.getValue().headers()).as(e.getKey()).isEqualTo(c.getOrDefault("headers", Map.of()));
+    }
+    // And a token FCM does not know is refused with the fixture's 401.
+    FcmTransport t = transport();
+    await(t.send(toToken()));
+    fcm.revokeTokens();
+    java.util.concurrent.atomic.AtomicReference<Reply> refused = new java.util.concurrent.atomic.AtomicReference<>();
+    fcm.onRequest(r -> refused.compareAndSet(null, r.reply()));
+    await(t.send(toToken()));
+    assertThat(JSONObjectUtils.parse(refused.get().body())).isEqualTo(fixtureCase("expired-access-token").get("body"));
   }
 
   @Test
@@ -77,10 +113,10 @@ class FcmErrorCasesTest extends FcmTestSupport {
     Outcome o = answer("quota-exceeded"); // Retry-After: 60
     assertThat(o).isEqualTo(new Outcome.Retry(Duration.ofSeconds(60), "QUOTA_EXCEEDED", ((Outcome.Retry) o).reason()));
 
-    google.responder = m -> FakeGoogle.withRetryAfter(FakeGoogle.fixture("quota-exceeded"), Duration.ofSeconds(300));
+    fcm.answerWith(r -> fixture("quota-exceeded").withRetryAfter(Duration.ofSeconds(300)));
     assertThat(((Outcome.Retry) await(transport().send(toToken()))).retryAfter()).isEqualTo(Duration.ofSeconds(300));
 
-    google.responder = m -> FakeGoogle.withRetryAfter(FakeGoogle.fixture("quota-exceeded"), Duration.ofSeconds(5));
+    fcm.answerWith(r -> fixture("quota-exceeded").withRetryAfter(Duration.ofSeconds(5)));
     assertThat(((Outcome.Retry) await(transport().send(toToken()))).retryAfter()).isEqualTo(Duration.ofSeconds(60));
   }
 
@@ -115,40 +151,41 @@ class FcmErrorCasesTest extends FcmTestSupport {
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).isEqualTo("THIRD_PARTY_AUTH_ERROR");
     // A 401 about FCM's APNs/Web Push credentials is not about our token: no refresh, no second try.
-    assertThat(google.tokenRequests).hasValue(1);
-    assertThat(google.fcmRequests).hasValue(1);
+    assertThat(fcm.tokenRequestCount()).isEqualTo(1);
+    assertThat(fcm.requestCount()).isEqualTo(1);
   }
 
   @Test
   void expiredAccessTokenRefreshesOnceAndRetriesOnce() {
     FcmTransport t = transport();
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    google.revokeAllTokens(); // FCM now answers the fixture's 401 to the cached token
+    fcm.revokeTokens(); // FCM now answers the fixture's 401 to the cached token
 
     assertThat(await(t.send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.tokenRequests).hasValue(2);
-    assertThat(google.fcmRequests).hasValue(3);
-    assertThat(google.bearerTokens.get(1)).isEqualTo(google.bearerTokens.get(0));
-    assertThat(google.bearerTokens.get(2)).isNotEqualTo(google.bearerTokens.get(1));
-    assertThat(google.assertionProblems).isEmpty();
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
+    assertThat(fcm.requestCount()).isEqualTo(3);
+    List<String> tokens = bearerTokens();
+    assertThat(tokens.get(1)).isEqualTo(tokens.get(0));
+    assertThat(tokens.get(2)).isNotEqualTo(tokens.get(1));
+    assertThat(fcm.tokenRequests()).allSatisfy(r -> assertThat(r.problem()).isNull());
   }
 
   @Test
   void expiredAccessTokenThatPersistsPausesTheChannelAfterOneRetry() {
     FcmTransport t = transport();
-    google.responder = m -> FakeGoogle.fixture("expired-access-token"); // even fresh tokens are refused
+    fcm.answerWith(r -> fixture("expired-access-token")); // even fresh tokens are refused
 
     Outcome o = await(t.send(toToken()));
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).isEqualTo("UNAUTHENTICATED");
-    assertThat(google.tokenRequests).hasValue(2);
-    assertThat(google.fcmRequests).hasValue(2);
+    assertThat(fcm.tokenRequestCount()).isEqualTo(2);
+    assertThat(fcm.requestCount()).isEqualTo(2);
   }
 
   private Outcome answer(String fixtureCase) {
-    google.responder = m -> FakeGoogle.fixture(fixtureCase);
+    fcm.answerWith(r -> fixture(fixtureCase));
     Outcome o = await(transport().send(toToken()));
-    assertThat(google.requestProblems).isEmpty();
+    assertThat(requestProblems()).isEmpty();
     return o;
   }
 }

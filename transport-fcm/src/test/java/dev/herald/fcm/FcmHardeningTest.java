@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.herald.InvalidInputException;
 import dev.herald.Outcome;
 import dev.herald.spi.SendDeadline;
+import dev.herald.testing.Reply;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -40,22 +41,22 @@ class FcmHardeningTest extends FcmTestSupport {
     elsewhere.close();
   }
 
-  private MockResponse redirectElsewhere(int code) {
-    elsewhere.enqueue(FakeGoogle.json(200, Map.of("name", "projects/p/messages/stolen", "access_token", "ya29.stolen",
-        "expires_in", 3599)));
-    return new MockResponse.Builder().code(code).setHeader("Location", elsewhere.url("/collect").toString()).build();
+  private Reply redirectElsewhere(int code) {
+    elsewhere.enqueue(new MockResponse.Builder().code(200).body("{\"name\": \"projects/p/messages/stolen\", "
+        + "\"access_token\": \"ya29.stolen\", \"expires_in\": 3599}").build());
+    return Reply.status(code).withHeader("Location", elsewhere.url("/collect").toString());
   }
 
   @Test
   void declaresItsCapacityAndTimeoutToTheEngine() {
-    FcmTransport t = track(google.transport().maxInFlight(17).requestTimeout(Duration.ofSeconds(7)).build());
+    FcmTransport t = track(builder().maxInFlight(17).requestTimeout(Duration.ofSeconds(7)).build());
     assertThat(t.maxConcurrentSends()).isEqualTo(17);
     assertThat(t.sendTimeout()).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test
   void aRedirectFromTheTokenEndpointIsNotFollowedWithTheSignedAssertion() {
-    google.tokenFailure = redirectElsewhere(307);
+    fcm.answerTokenRequests(redirectElsewhere(307));
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).isEqualTo("307");
@@ -64,7 +65,8 @@ class FcmHardeningTest extends FcmTestSupport {
 
   @Test
   void aRedirectFromMessagesSendIsNotFollowedNorRecordedAsDelivered() {
-    google.responder = m -> redirectElsewhere(307);
+    Reply redirect = redirectElsewhere(307);
+    fcm.answerWith(r -> redirect);
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.reason()).contains("redirect");
@@ -114,32 +116,32 @@ class FcmHardeningTest extends FcmTestSupport {
 
   @Test
   void anAccessTokenWithALineBreakNeverMakesSendCompleteExceptionally() {
-    google.tokenFailure = FakeGoogle.json(200, Map.of("access_token", "ya29.x\r\nX-Injected: 1", "expires_in", 3599,
-        "token_type", "Bearer"));
+    fcm.answerTokenRequests(json(200, Map.of("access_token", "ya29.x\r\nX-Injected: 1", "expires_in", 3599,
+        "token_type", "Bearer")));
     CompletableFuture<Outcome> f = transport().send(toToken()).toCompletableFuture();
     Outcome o = await(f);
     assertThat(f.isCompletedExceptionally()).isFalse();
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.reason()).contains("access_token is not a token");
-    assertThat(google.fcmRequests).hasValue(0);
+    assertThat(fcm.requestCount()).isZero();
   }
 
   @Test
   void anAbsurdExpiresInNeitherOverflowsNorKeepsATokenForever() {
-    google.tokenFailure = FakeGoogle.json(200, Map.of("access_token", "ya29.valid-token", "expires_in", 1e30,
-        "token_type", "Bearer"));
+    fcm.answerTokenRequests(json(200, Map.of("access_token", "ya29.valid-token", "expires_in", 1e30,
+        "token_type", "Bearer")));
     FcmTransport t = transport();
     await(t.send(toToken()));
-    assertThat(google.bearerTokens).as("parsed and used, not refused as malformed").contains("ya29.valid-token");
-    google.tokenFailure = null;
+    assertThat(bearerTokens()).as("parsed and used, not refused as malformed").contains("ya29.valid-token");
+    fcm.answerTokenRequests(null);
     clock.advance(Duration.ofDays(2)); // read as at most a day: a new one is fetched
     await(t.send(toToken()));
-    assertThat(google.tokenRequests.get()).isGreaterThanOrEqualTo(2);
+    assertThat(fcm.tokenRequestCount()).isGreaterThanOrEqualTo(2);
   }
 
   @Test
   void anOAuthErrorCodeWithControlCharactersReachesNoLogOrRecordAsItIs() {
-    google.tokenFailure = FakeGoogle.json(400, Map.of("error", "invalid_grant\r\nFAKE LOG LINE\u0000", "error_description", "x"));
+    fcm.answerTokenRequests(json(400, Map.of("error", "invalid_grant\r\nFAKE LOG LINE\u0000", "error_description", "x")));
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).doesNotContain("\r").doesNotContain("\n").doesNotContain("\u0000")
@@ -148,7 +150,7 @@ class FcmHardeningTest extends FcmTestSupport {
 
   @Test
   void aRetryAfterBeyondAnIntIsReadAsADayNotAsAFailedCall() {
-    google.responder = m -> new MockResponse.Builder().code(503).setHeader("Retry-After", "9223372036854775807").build();
+    fcm.answerWith(r -> Reply.status(503).withHeader("Retry-After", "9223372036854775807").withBody(""));
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isInstanceOf(Outcome.Retry.class);
     assertThat(((Outcome.Retry) o).retryAfter()).isEqualTo(Duration.ofDays(1));
@@ -159,23 +161,34 @@ class FcmHardeningTest extends FcmTestSupport {
   void aSendWithLessThanTheRequestTimeoutLeftIsNotSent() {
     Outcome o = await(transport().send(toToken(), SendDeadline.in(Duration.ofSeconds(29), clock)));
     assertThat(o).isInstanceOf(Outcome.NotSent.class);
-    assertThat(google.fcmRequests).hasValue(0);
-    assertThat(google.tokenRequests).hasValue(0);
+    assertThat(fcm.requestCount()).isZero();
+    assertThat(fcm.tokenRequestCount()).isZero();
   }
 
   @Test
   void theDeadlineIsCheckedWhenTheRequestLeavesAfterTheWaitForAToken() throws Exception {
     FcmTransport t = transport();
-    google.tokenGate = new CountDownLatch(1);
-    google.tokenRequested = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch requested = new CountDownLatch(1);
+    fcm.onTokenRequest(r -> {
+      requested.countDown();
+      try {
+        gate.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     // The deadline's own clock, so that the token endpoint's check of the assertion's times is not disturbed.
     dev.herald.testing.MutableClock engineClock = new dev.herald.testing.MutableClock(clock.instant());
     CompletableFuture<Outcome> f = t.send(toToken(), SendDeadline.in(Duration.ofSeconds(40), engineClock)).toCompletableFuture();
-    assertThat(google.tokenRequested.await(10, TimeUnit.SECONDS)).isTrue();
-    engineClock.advance(Duration.ofSeconds(15)); // the token took 15 s: 25 s left, less than the 30 s a request may take
-    google.tokenGate.countDown();
+    try {
+      assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
+      engineClock.advance(Duration.ofSeconds(15)); // the token took 15 s: 25 s left, less than the 30 s a request may take
+    } finally {
+      gate.countDown();
+    }
     assertThat(await(f)).isInstanceOf(Outcome.NotSent.class);
-    assertThat(google.fcmRequests).hasValue(0);
+    assertThat(fcm.requestCount()).isZero();
   }
 
   @Test

@@ -121,13 +121,13 @@ class FcmMessageMappingTest extends FcmTestSupport {
 
   @Test
   void validateOnlyIsATopLevelDryRunFlag() {
-    FcmTransport t = track(google.transport().validateOnly(true).build());
-    google.responder = m -> FakeGoogle.json(200, Map.of("name", "projects/demo-project/messages/fake_message_id"));
+    FcmTransport t = track(builder().validateOnly(true).build());
+    // FCM names a dry run's message fake_message_id, and no device gets it.
     assertThat(await(t.send(toToken()))).isEqualTo(new Outcome.Delivered("projects/demo-project/messages/fake_message_id"));
-    assertThat(google.messages.peek()).containsEntry("validate_only", true);
+    assertThat(fcm.requests().get(0).body()).containsEntry("validate_only", true);
 
     assertThat(await(transport().send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.messages).last().satisfies(root -> assertThat(root).doesNotContainKey("validate_only"));
+    assertThat(fcm.requests()).last().satisfies(r -> assertThat(r.body()).doesNotContainKey("validate_only"));
   }
 
   @Test
@@ -135,13 +135,13 @@ class FcmMessageMappingTest extends FcmTestSupport {
     Outcome o = await(transport().sendToTopic("weather-berlin", "storm-2026-03-01", Content.of("Storm", "Stay in"),
         DeliveryOptions.DEFAULTS));
     assertThat(o).isInstanceOf(Outcome.Delivered.class);
-    Map<String, Object> m = google.messages.lastMessage();
+    Map<String, Object> m = lastMessage();
     assertThat(m).containsEntry("topic", "weather-berlin").doesNotContainKeys("token", "fid", "condition");
     String id = CollapseKeys.fromIdempotencyKey("storm-2026-03-01");
     assertThat(map(m, "android")).doesNotContainKey("collapse_key");
     assertThat(map(map(m, "android"), "notification")).containsExactly(entry("tag", id));
     assertThat(map(m, "data")).containsExactly(entry("herald_id", id));
-    assertThat(google.requestProblems).isEmpty();
+    assertThat(requestProblems()).isEmpty();
   }
 
   @Test
@@ -149,20 +149,20 @@ class FcmMessageMappingTest extends FcmTestSupport {
     String condition = "'stock-GOOG' in topics || 'industry-tech' in topics";
     assertThat(await(transport().sendToCondition(condition, "k1", Content.of("t", "b"), DeliveryOptions.DEFAULTS)))
         .isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.messages.lastMessage()).containsEntry("condition", condition);
+    assertThat(lastMessage()).containsEntry("condition", condition);
   }
 
   @Test
   void broadcastThatFcmCallsAnInvalidTargetIsRejectedNotTargetGone() {
-    google.responder = m -> FakeGoogle.fixture("invalid-token");
+    fcm.answerWith(r -> fixture("invalid-token"));
     Outcome o = await(transport().sendToTopic("news", "k1", Content.of("t", "b"), DeliveryOptions.DEFAULTS));
     assertThat(o).isInstanceOf(Outcome.Rejected.class);
   }
 
   private Map<String, Object> sent(dev.herald.Delivery d) {
     assertThat(await(transport().send(d))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.requestProblems).isEmpty();
-    return google.messages.lastMessage();
+    assertThat(requestProblems()).isEmpty();
+    return lastMessage();
   }
 
   @SuppressWarnings("unchecked")

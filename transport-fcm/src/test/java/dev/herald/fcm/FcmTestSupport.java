@@ -1,5 +1,6 @@
 package dev.herald.fcm;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.herald.CollapseKeys;
 import dev.herald.Content;
 import dev.herald.Delivery;
@@ -7,40 +8,114 @@ import dev.herald.DeliveryOptions;
 import dev.herald.DeviceTarget;
 import dev.herald.Outcome;
 import dev.herald.testing.MutableClock;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.fcm.FcmRequest;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** A fake Google and a settable clock per test; transports built on them are closed afterwards. */
+/**
+ * The fake FCM of herald-testing (FCM over HTTP/2 with prior knowledge, its token endpoint) and a
+ * settable clock per test; transports built on them are closed afterwards.
+ */
 abstract class FcmTestSupport {
   static final String KEY = "order-42:shipped";
   static final String DEVICE_TOKEN = "dXNlci10b2tlbi1mb3ItdGVzdHM:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx";
   static final String FID = "cR_8tH2bRk-dV9Qw1cXyZa";
 
   MutableClock clock;
-  FakeGoogle google;
-  private final java.util.List<FcmTransport> transports = new java.util.ArrayList<>();
+  FakeFcm fcm;
+  private final List<FcmTransport> transports = new ArrayList<>();
 
   @BeforeEach
-  void startFakeGoogle() throws Exception {
+  void startFakeFcm() {
     clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    google = new FakeGoogle(clock);
+    fcm = FakeFcm.builder().serviceAccount(TestKeys.ACCOUNT).clock(clock).http2PriorKnowledge(true).build();
   }
 
   @AfterEach
-  void stopFakeGoogle() {
+  void stopFakeFcm() {
     transports.forEach(FcmTransport::close);
-    google.close();
+    fcm.close();
+  }
+
+  /** A transport builder aimed at the fake: the account names Google's token endpoint, overridden by the fake's. */
+  FcmTransport.Builder builder() {
+    return FcmTransport.builder()
+        .serviceAccount(TestKeys.account("https://oauth2.googleapis.com/token"))
+        .tokenUri(fcm.tokenUri())
+        .baseUrl(fcm.baseUrl())
+        .http2PriorKnowledge(true)
+        .clock(clock);
   }
 
   FcmTransport transport() {
-    return track(google.transport().build());
+    return track(builder().build());
   }
 
   FcmTransport track(FcmTransport t) {
     transports.add(t);
     return t;
+  }
+
+  /** The access tokens the send requests carried, in order. */
+  List<String> bearerTokens() {
+    return fcm.requests().stream().map(FcmRequest::accessToken).toList();
+  }
+
+  /** The {@code message} of the last send request. */
+  Map<String, Object> lastMessage() {
+    List<FcmRequest> r = fcm.requests();
+    return r.get(r.size() - 1).message();
+  }
+
+  /** Every problem the fake found in a send request. */
+  List<String> requestProblems() {
+    return fcm.requests().stream().flatMap(r -> r.problems().stream()).toList();
+  }
+
+  static Reply json(int status, Map<String, ?> body) {
+    return Reply.status(status).withJson(JSONObjectUtils.toJSONString(body));
+  }
+
+  /** A case of the fixture file, answered exactly as given. */
+  @SuppressWarnings("unchecked")
+  static Reply fixture(String name) {
+    Map<String, Object> c = fixtureCase(name);
+    Reply r = json(((Number) c.get("http")).intValue(), (Map<String, Object>) c.get("body"));
+    Map<String, Object> headers = (Map<String, Object>) c.get("headers");
+    if (headers != null) {
+      for (Map.Entry<String, Object> h : headers.entrySet()) {
+        r = r.withHeader(h.getKey(), (String) h.getValue());
+      }
+    }
+    return r;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> fixtureCase(String name) {
+    for (Object o : (List<Object>) fixtures().get("cases")) {
+      Map<String, Object> c = (Map<String, Object>) o;
+      if (name.equals(c.get("name"))) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("no fixture case " + name);
+  }
+
+  static Map<String, Object> fixtures() {
+    try (InputStream in = FcmTestSupport.class.getResourceAsStream("/fcm-v1-errors.json")) {
+      return JSONObjectUtils.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Delivery delivery(DeviceTarget target, Content content, DeliveryOptions options) {

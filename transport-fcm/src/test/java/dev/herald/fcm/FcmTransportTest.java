@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.Channel;
 import dev.herald.Outcome;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FcmRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
@@ -23,27 +24,37 @@ class FcmTransportTest extends FcmTestSupport {
   @Test
   void sendsOverHttp2() {
     assertThat(await(transport().send(toToken()))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.httpVersions).containsExactly("HTTP/2");
+    assertThat(fcm.requests()).extracting(FcmRequest::httpVersion).containsExactly("HTTP/2");
   }
 
   @Test
   void requestsInFlightAreBoundedByMaxInFlight() {
-    FcmTransport t = track(google.transport().maxInFlight(4).build());
+    FcmTransport t = track(builder().maxInFlight(4).build());
     await(t.send(toToken())); // token first, so the burst below is pure sends
-    google.fcmDelayMillis = 100;
-    google.maxInFlight.set(0);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    fcm.answerWith(r -> {
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inFlight.decrementAndGet();
+      return Reply.accept();
+    });
 
     List<CompletionStage<Outcome>> results = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       results.add(t.send(toToken()));
     }
     results.forEach(r -> assertThat(await(r)).isInstanceOf(Outcome.Delivered.class));
-    assertThat(google.maxInFlight.get()).isEqualTo(4);
+    assertThat(maxInFlight.get()).isEqualTo(4);
   }
 
   @Test
   void connectionFailureIsRetry() {
-    FcmTransport t = track(google.transport().baseUrl("http://127.0.0.1:" + FcmAccessTokenTest.closedPort()).build());
+    FcmTransport t = track(builder().baseUrl("http://127.0.0.1:" + FcmAccessTokenTest.closedPort()).build());
     Outcome o = await(t.send(toToken()));
     assertThat(o).isInstanceOf(Outcome.Retry.class);
     assertThat(o.rawCode()).isNull();
@@ -52,7 +63,7 @@ class FcmTransportTest extends FcmTestSupport {
 
   @Test
   void streamResetDuringTheResponseIsRetry() {
-    google.responder = m -> FakeGoogle.ok().newBuilder().onResponseBody(new SocketEffect.CloseStream()).build();
+    fcm.answerWith(r -> Reply.accept().cutMidBody());
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isInstanceOf(Outcome.Retry.class);
     assertThat(o.rawCode()).isNull();
@@ -61,9 +72,9 @@ class FcmTransportTest extends FcmTestSupport {
 
   @Test
   void timeoutIsRetry() {
-    FcmTransport t = track(google.transport().requestTimeout(java.time.Duration.ofMillis(300)).build());
+    FcmTransport t = track(builder().requestTimeout(java.time.Duration.ofMillis(300)).build());
     await(t.send(toToken()));
-    google.responder = m -> FakeGoogle.ok().newBuilder().headersDelay(3, java.util.concurrent.TimeUnit.SECONDS).build();
+    fcm.answerWith(r -> Reply.accept().after(java.time.Duration.ofSeconds(3)));
     Outcome o = await(t.send(toToken()));
     assertThat(o).isInstanceOf(Outcome.Retry.class);
     assertThat(((Outcome.Retry) o).reason()).startsWith("I/O InterruptedIOException");
@@ -71,14 +82,14 @@ class FcmTransportTest extends FcmTestSupport {
 
   @Test
   void proxyErrorPageIsRetryWithTheHttpStatus() {
-    google.responder = m -> new MockResponse.Builder().code(502).body("<html>Bad Gateway</html>").build();
+    fcm.answerWith(r -> Reply.status(502).withBody("<html>Bad Gateway</html>"));
     Outcome o = await(transport().send(toToken()));
     assertThat(o).isEqualTo(new Outcome.Retry(null, "502", "FCM 502 502"));
   }
 
   @Test
   void acceptedMessageWithoutANameIsStillDelivered() {
-    google.responder = m -> new MockResponse.Builder().code(200).body("not json").build();
+    fcm.answerWith(r -> Reply.status(200).withBody("not json"));
     assertThat(await(transport().send(toToken()))).isEqualTo(new Outcome.Delivered(null));
   }
 
@@ -97,7 +108,7 @@ class FcmTransportTest extends FcmTestSupport {
   @Test
   void callersClientKeepsItsConnectionsAfterClose() {
     OkHttpClient shared = new OkHttpClient();
-    FcmTransport t = track(google.transport().okHttpClient(shared).build());
+    FcmTransport t = track(builder().okHttpClient(shared).build());
     await(t.send(toToken()));
     assertThat(shared.connectionPool().connectionCount()).isPositive();
     t.close();
@@ -109,11 +120,11 @@ class FcmTransportTest extends FcmTestSupport {
   void secretsNeverAppearInToStringsOrOutcomes() {
     FcmTransport t = transport();
     await(t.send(toToken()));
-    String accessToken = google.bearerTokens.get(0);
-    google.responder = m -> FakeGoogle.fixture("invalid-token");
+    String accessToken = bearerTokens().get(0);
+    fcm.answerWith(r -> fixture("invalid-token"));
     Outcome o = await(t.send(toToken()));
 
-    String keyText = java.util.Base64.getEncoder().encodeToString(TestKeys.RSA.getPrivate().getEncoded()).substring(0, 32);
+    String keyText = java.util.Base64.getEncoder().encodeToString(TestKeys.privateKey().getEncoded()).substring(0, 32);
     for (String s : List.of(t.toString(), o.toString(), toToken().toString(), TestKeys.account("https://x.example/t").toString())) {
       assertThat(s).doesNotContain(accessToken, accessToken.substring(0, 20), DEVICE_TOKEN, DEVICE_TOKEN.substring(0, 20), keyText);
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServiceAccountTest {
   private static final String TOKEN_URI = "https://oauth2.googleapis.com/token";
-  private static final String KEY_BASE64 = Base64.getEncoder().encodeToString(TestKeys.RSA.getPrivate().getEncoded());
+  private static final String KEY_BASE64 = Base64.getEncoder().encodeToString(TestKeys.privateKey().getEncoded());
 
   @Test
   void validJsonLoadsFromStringStreamAndFile(@TempDir Path dir) throws Exception {
@@ -32,7 +32,7 @@ class ServiceAccountTest {
       assertThat(sa.clientEmail()).isEqualTo(TestKeys.EMAIL);
       assertThat(sa.privateKeyId()).isEqualTo(TestKeys.KEY_ID);
       assertThat(sa.tokenUri()).hasToString(TOKEN_URI);
-      assertThat(sa.privateKey().getEncoded()).isEqualTo(TestKeys.RSA.getPrivate().getEncoded());
+      assertThat(sa.privateKey().getEncoded()).isEqualTo(TestKeys.privateKey().getEncoded());
     }
   }
 
@@ -127,9 +127,9 @@ class ServiceAccountTest {
   @Test
   void keyWithEscapedNewlinesIsAccepted() {
     // Keys pasted through environment variables often arrive with literal backslash-n.
-    String escaped = TestKeys.pem(TestKeys.RSA.getPrivate()).replace("\n", "\\n");
+    String escaped = TestKeys.pem(TestKeys.privateKey()).replace("\n", "\\n");
     assertThat(ServiceAccount.fromJson(TestKeys.json(with("private_key", escaped))).privateKey().getEncoded())
-        .isEqualTo(TestKeys.RSA.getPrivate().getEncoded());
+        .isEqualTo(TestKeys.privateKey().getEncoded());
   }
 
   @Test
@@ -185,7 +185,7 @@ class ServiceAccountTest {
   @Test
   void errorMessagesNeverQuoteTheKey() {
     Map<String, Object> f = with("project_id", "");
-    f.put("private_key", TestKeys.pem(TestKeys.RSA.getPrivate()).replace("PRIVATE KEY-----\n", "PRIVATE KEY-----\n!!"));
+    f.put("private_key", TestKeys.pem(TestKeys.privateKey()).replace("PRIVATE KEY-----\n", "PRIVATE KEY-----\n!!"));
     assertThatThrownBy(() -> ServiceAccount.fromJson(TestKeys.json(f)))
         .isInstanceOf(InvalidInputException.class)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_BASE64.substring(0, 40)));

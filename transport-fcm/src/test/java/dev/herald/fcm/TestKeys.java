@@ -1,26 +1,24 @@
 package dev.herald.fcm;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.herald.testing.fcm.TestServiceAccount;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.interfaces.RSAPublicKey;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A throwaway RSA key pair made once per test run, and service-account JSON built around it. */
+/** One generated service account per test run (the fake FCM verifies its assertions), and keys of other kinds. */
 final class TestKeys {
-  static final String PROJECT = "demo-project";
-  static final String EMAIL = "herald-test@demo-project.iam.gserviceaccount.com";
-  static final String KEY_ID = "0123456789abcdef0123456789abcdef01234567";
-  static final KeyPair RSA = generate("RSA", 2048);
+  static final TestServiceAccount ACCOUNT = TestServiceAccount.generate("demo-project");
+  static final String PROJECT = ACCOUNT.projectId();
+  static final String EMAIL = ACCOUNT.clientEmail();
+  static final String KEY_ID = ACCOUNT.privateKeyId();
 
   private TestKeys() {}
 
-  static RSAPublicKey publicKey() {
-    return (RSAPublicKey) RSA.getPublic();
+  static PrivateKey privateKey() {
+    return ACCOUNT.privateKey();
   }
 
   static KeyPair generate(String algorithm, int bits) {
@@ -35,26 +33,12 @@ final class TestKeys {
 
   /** PKCS#8 PEM, 64 characters a line, as Google writes it. */
   static String pem(PrivateKey key) {
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    return TestServiceAccount.pem(key);
   }
 
   /** The fields of a valid service-account file, in Google's order; tests change or drop some. */
   static Map<String, Object> fields(String tokenUri) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("type", "service_account");
-    m.put("project_id", PROJECT);
-    m.put("private_key_id", KEY_ID);
-    m.put("private_key", pem(RSA.getPrivate()));
-    m.put("client_email", EMAIL);
-    m.put("client_id", "100000000000000000000");
-    m.put("auth_uri", "https://accounts.google.com/o/oauth2/auth");
-    m.put("token_uri", tokenUri);
-    m.put("auth_provider_x509_cert_url", "https://www.googleapis.com/oauth2/v1/certs");
-    m.put("client_x509_cert_url", "https://www.googleapis.com/robot/v1/metadata/x509/herald-test");
-    m.put("universe_domain", "googleapis.com");
-    return m;
+    return ACCOUNT.fields(tokenUri);
   }
 
   static String json(Map<String, Object> fields) {

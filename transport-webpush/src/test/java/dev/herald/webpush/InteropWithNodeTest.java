@@ -9,6 +9,7 @@ import dev.herald.Content;
 import dev.herald.Delivery;
 import dev.herald.DeliveryOptions;
 import dev.herald.webpush.internal.EcP256;
+import dev.herald.testing.webpush.PushSubscriber;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,19 +42,19 @@ class InteropWithNodeTest {
   @Test
   void httpEceDecryptsWhatHeraldEncryptsAndJwsVerifiesTheVapidToken() throws Exception {
     VapidKeys keys = VapidKeys.generate();
-    Subscriber browser = Subscriber.generate();
+    PushSubscriber browser = PushSubscriber.generate();
     try (WebPushTransport transport = WebPushTransport.builder().vapidKeys(keys).subject(SUBJECT).build()) {
       String key = "interop-1";
-      Delivery d = new Delivery(1, key, 1, browser.at("https://fcm.googleapis.com/fcm/send/interop"),
+      Delivery d = new Delivery(1, key, 1, browser.subscriptionAt("https://fcm.googleapis.com/fcm/send/interop"),
           Content.of("Hello", "from Herald ✓"), DeliveryOptions.DEFAULTS, CollapseKeys.fromIdempotencyKey(key), null);
       Request request = transport.prepareRequest(d);
       Buffer body = new Buffer();
       request.body().writeTo(body);
 
       Map<String, Object> decrypted = node(Map.of("mode", "decrypt",
-          "privateKey", Subscriber.b64(EcP256.encodeScalar(browser.privateKey.getS())),
-          "auth", Subscriber.b64(browser.auth), "body", Subscriber.b64(body.readByteArray())));
-      String json = new String(Subscriber.unb64((String) decrypted.get("plaintext")), StandardCharsets.UTF_8);
+          "privateKey", Vectors.b64(EcP256.encodeScalar(browser.privateKey().getS())),
+          "auth", Vectors.b64(browser.auth()), "body", Vectors.b64(body.readByteArray())));
+      String json = new String(Vectors.unb64((String) decrypted.get("plaintext")), StandardCharsets.UTF_8);
       assertThat(JSONObjectUtils.parse(json)).containsEntry("title", "Hello").containsEntry("body", "from Herald ✓");
 
       String authorization = request.header("Authorization");
@@ -68,14 +69,14 @@ class InteropWithNodeTest {
   @Test
   void heraldsDecryptorOpensWhatWebPushEncrypts() throws Exception {
     VapidKeys keys = VapidKeys.generate();
-    Subscriber browser = Subscriber.generate();
+    PushSubscriber browser = PushSubscriber.generate();
     byte[] payload = "{\"title\":\"from node\"}".getBytes(StandardCharsets.UTF_8);
     Map<String, Object> out = node(Map.of("mode", "encrypt", "endpoint", "https://fcm.googleapis.com/fcm/send/interop",
-        "p256dh", Subscriber.b64(browser.publicKey), "auth", Subscriber.b64(browser.auth),
-        "payload", Subscriber.b64(payload), "subject", SUBJECT,
+        "p256dh", Vectors.b64(browser.publicKey()), "auth", Vectors.b64(browser.auth()),
+        "payload", Vectors.b64(payload), "subject", SUBJECT,
         "vapidPublic", keys.publicKeyBase64Url(), "vapidPrivate", keys.privateKeyBase64Url()));
-    byte[] body = Subscriber.unb64((String) out.get("body"));
-    assertThat(browser.decrypt(body)).isEqualTo(payload);
+    byte[] body = Vectors.unb64((String) out.get("body"));
+    assertThat(browser.decrypt(body, 4096)).isEqualTo(payload);
   }
 
   private static Map<String, Object> node(Map<String, Object> request) throws IOException, InterruptedException,

@@ -11,6 +11,7 @@ import dev.herald.Outcome;
 import dev.herald.testing.IdleClosingHttpServer;
 import dev.herald.testing.IdleClosingHttpServer.Behaviour;
 import dev.herald.testing.SelfSignedTls;
+import dev.herald.testing.webpush.PushSubscriber;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ class StaleConnectionTest {
     transport = WebPushTransport.builder().vapidKeys(keys).subject("mailto:push-ops@herald.dev")
         .endpointPolicy(EndpointPolicy.builder().allowHttp(true).allowLoopback(true).build())
         .connectTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(2)).build();
-    subscription = Subscriber.generate().at(server.url() + "/push/abc");
+    subscription = PushSubscriber.generate().subscriptionAt(server.url() + "/push/abc");
   }
 
   @AfterEach
@@ -80,7 +81,7 @@ class StaleConnectionTest {
   void sendOnAConnectionTheServerResetGoesOutAgainAtOnceOnANewOne() throws Exception {
     server.close();
     server = new IdleClosingHttpServer(KEEP_ALIVE, true, r -> new IdleClosingHttpServer.Answer(201, "text/plain", ""));
-    subscription = Subscriber.generate().at(server.url() + "/push/abc");
+    subscription = PushSubscriber.generate().subscriptionAt(server.url() + "/push/abc");
     pooledConnectionGoesStale();
     assertThat(send()).isInstanceOf(Outcome.Delivered.class);
     assertThat(transport.staleConnectionResends()).isEqualTo(1);
@@ -109,7 +110,7 @@ class StaleConnectionTest {
         .okHttpClient(new OkHttpClient.Builder().sslSocketFactory(tls.client().getSocketFactory(), tls.trustManager())
             .build())
         .connectTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).build();
-    subscription = Subscriber.generate().at(server.url() + "/push/abc");
+    subscription = PushSubscriber.generate().subscriptionAt(server.url() + "/push/abc");
     pooledConnectionGoesStale();
     assertThat(send()).isInstanceOf(Outcome.Delivered.class);
     assertThat(transport.staleConnectionResends()).isEqualTo(1);

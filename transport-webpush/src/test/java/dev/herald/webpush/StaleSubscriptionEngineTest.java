@@ -10,13 +10,11 @@ import dev.herald.Notification;
 import dev.herald.NotificationStatus;
 import dev.herald.Recipient;
 import dev.herald.testing.RecordingListener;
-import java.net.URI;
-import java.time.Clock;
+import dev.herald.testing.webpush.FakePushService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,18 +28,15 @@ class StaleSubscriptionEngineTest {
   void oneStaleSubscriptionIsDeadLetteredAndDoesNotHoldTheChannel() throws Exception {
     VapidKeys keys = VapidKeys.generate();
     RecordingListener listener = new RecordingListener();
-    try (FakePushService push = new FakePushService(keys, Clock.systemUTC());
+    try (FakePushService push = FakePushService.builder().applicationServerKey(keys.publicKeyBase64Url()).build();
         WebPushTransport transport = WebPushTransport.builder().vapidKeys(keys).subject("mailto:push-ops@herald.dev")
             .endpointPolicy(EndpointPolicy.builder().allowHttp(true).allowLoopback(true).build()).build()) {
       List<DeviceTarget.WebPushSubscription> browsers = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        Subscriber s = push.subscribe();
-        browsers.add(s.at(push.endpointOf(s)));
+      // The first browser subscribed with a key the application has since replaced: its push service answers 403.
+      browsers.add(push.subscribe(VapidKeys.generate().publicKeyBase64Url()));
+      for (int i = 1; i < 10; i++) {
+        browsers.add(push.subscribe());
       }
-      String stalePath = URI.create(browsers.get(0).endpoint()).getRawPath();
-      push.respond(r -> stalePath.equals(r.getUrl().encodedPath())
-          ? new MockResponse.Builder().code(403).body("{\"reason\":\"VapidPkHashMismatch\"}").build()
-          : new MockResponse.Builder().code(201).addHeader("Location", "https://push.example/m/1").build());
 
       try (Herald herald = Herald.builder().store(new InMemoryOutboxStore()).transport(transport).listener(listener)
           .pollInterval(Duration.ofMillis(50)).channelPause(Duration.ofMillis(300)).build()) {
@@ -71,7 +66,8 @@ class StaleSubscriptionEngineTest {
           assertThat(herald.find("reminder-" + i).orElseThrow().state()).as("browser %d", i).isEqualTo(DeliveryState.DELIVERED);
         }
         assertThat(listener.events("paused")).hasSizeLessThanOrEqualTo(1);
-        assertThat(push.violations()).isEmpty();
+        assertThat(push.problems()).allMatch(p -> p.contains("not the applicationServerKey"));
+        assertThat(push.received(browsers.get(0))).isEmpty();
       }
     }
   }

@@ -45,7 +45,7 @@ class VapidKeysTest {
     String pem = keys.toPem();
     String b64 = pem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "").replaceAll("\\s", "");
     ECPrivateKey jdk = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
-    assertThat(Subscriber.b64(dev.herald.webpush.internal.EcP256.encodeScalar(jdk.getS()))).isEqualTo(PRIVATE);
+    assertThat(Vectors.b64(dev.herald.webpush.internal.EcP256.encodeScalar(jdk.getS()))).isEqualTo(PRIVATE);
   }
 
   @Test
@@ -76,7 +76,7 @@ class VapidKeysTest {
   void publicKeyOffTheCurveIsRefused() {
     byte[] pub = Base64.getUrlDecoder().decode(PUBLIC);
     pub[40] ^= 0x10;
-    assertThatThrownBy(() -> VapidKeys.fromBase64Url(Subscriber.b64(pub), PRIVATE))
+    assertThatThrownBy(() -> VapidKeys.fromBase64Url(Vectors.b64(pub), PRIVATE))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("invalid VAPID keys: publicKey must be a point on the P-256 curve");
   }
@@ -85,7 +85,7 @@ class VapidKeysTest {
   void compressedOrShortPublicKeyIsRefused() {
     byte[] compressed = new byte[33];
     compressed[0] = 0x02;
-    assertThatThrownBy(() -> VapidKeys.fromBase64Url(Subscriber.b64(compressed), PRIVATE))
+    assertThatThrownBy(() -> VapidKeys.fromBase64Url(Vectors.b64(compressed), PRIVATE))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("invalid VAPID keys: publicKey must be a 65-byte uncompressed P-256 point (0x04 prefix): 33 bytes");
   }
@@ -109,7 +109,7 @@ class VapidKeysTest {
 
   @Test
   void privateKeyOfWrongLengthIsRefused() {
-    assertThatThrownBy(() -> VapidKeys.fromBase64Url(PUBLIC, Subscriber.b64(new byte[31])))
+    assertThatThrownBy(() -> VapidKeys.fromBase64Url(PUBLIC, Vectors.b64(new byte[31])))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("invalid VAPID keys: privateKey must be a 32-byte P-256 private key: 31 bytes");
   }
@@ -119,7 +119,7 @@ class VapidKeysTest {
     byte[] ff = new byte[32];
     java.util.Arrays.fill(ff, (byte) 0xff);
     for (byte[] bad : new byte[][] {new byte[32], ff}) {
-      assertThatThrownBy(() -> VapidKeys.fromBase64Url(PUBLIC, Subscriber.b64(bad)))
+      assertThatThrownBy(() -> VapidKeys.fromBase64Url(PUBLIC, Vectors.b64(bad)))
           .isInstanceOf(InvalidInputException.class)
           .hasMessage("invalid VAPID keys: privateKey must be between 1 and the P-256 group order minus 1");
     }

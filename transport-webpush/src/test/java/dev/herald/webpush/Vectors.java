@@ -28,6 +28,14 @@ final class Vectors {
   }
 
   static byte[] bytes(Map<String, Object> m, String key) {
-    return Subscriber.unb64((String) m.get(key));
+    return unb64((String) m.get(key));
+  }
+
+  static String b64(byte[] b) {
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static byte[] unb64(String s) {
+    return java.util.Base64.getUrlDecoder().decode(s);
   }
 }

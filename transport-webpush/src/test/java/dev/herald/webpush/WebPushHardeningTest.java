@@ -14,6 +14,8 @@ import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.spi.SendDeadline;
 import dev.herald.testing.MutableClock;
+import dev.herald.testing.Reply;
+import dev.herald.testing.webpush.FakePushService;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -21,7 +23,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class WebPushHardeningTest {
 
   @BeforeEach
   void start() throws Exception {
-    push = new FakePushService(keys, clock);
+    push = FakePushService.builder().applicationServerKey(keys.publicKeyBase64Url()).clock(clock).build();
   }
 
   @AfterEach
@@ -62,8 +63,7 @@ class WebPushHardeningTest {
   }
 
   private Delivery delivery(String key) {
-    Subscriber s = push.subscribe();
-    DeviceTarget target = s.at(push.endpointOf(s));
+    DeviceTarget target = push.subscribe();
     return new Delivery(7L, key, 1, target, Content.of("t", "b"), DeliveryOptions.DEFAULTS,
         CollapseKeys.effective(key, DeliveryOptions.DEFAULTS), null);
   }
@@ -93,13 +93,14 @@ class WebPushHardeningTest {
     transport(1); // one request at a time: the second waits in OkHttp's dispatcher queue
     CountDownLatch firstArrived = new CountDownLatch(1);
     CountDownLatch releaseFirst = new CountDownLatch(1);
-    push.onRequest(() -> {
+    push.answerWith(r -> {
       firstArrived.countDown();
       try {
         releaseFirst.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      return Reply.accept();
     });
     CompletableFuture<Outcome> first = transport.send(delivery("k1"), SendDeadline.none()).toCompletableFuture();
     assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
@@ -108,7 +109,7 @@ class WebPushHardeningTest {
         .toCompletableFuture();
     // ...but it waits 6 s behind the first: only 4 s are left when it could leave.
     clock.advance(Duration.ofSeconds(6));
-    push.onRequest(() -> {});
+    push.answerWith(r -> Reply.accept());
     releaseFirst.countDown();
     assertThat(await(first)).isInstanceOf(Outcome.Delivered.class);
     Outcome o = await(second);
@@ -124,12 +125,12 @@ class WebPushHardeningTest {
         {"soon", null}, {"Fri, 31 Dec 9999 23:59:59 GMT", "PT24H"}, {"Sun, 01 Mar 2026 10:01:30 GMT", "PT1M30S"},
         {"Sun, 01 Mar 2026 09:00:00 GMT", "PT0S"}, {"1e9", null}, {"", null}};
     for (String[] c : cases) {
-      push.respond(new MockResponse.Builder().code(403).setHeader("Retry-After", c[0]).build());
+      push.answerWith(r -> Reply.status(403).withHeader("Retry-After", c[0]));
       Outcome o = await(transport.send(delivery("k"), SendDeadline.none()));
       assertThat(o).as(c[0]).isInstanceOf(Outcome.ChannelUnavailable.class);
       Duration ra = ((Outcome.ChannelUnavailable) o).retryAfter();
       assertThat(ra == null ? null : ra.toString()).as(c[0]).isEqualTo(c[1]);
-      push.respond(new MockResponse.Builder().code(503).setHeader("Retry-After", c[0]).build());
+      push.answerWith(r -> Reply.status(503).withHeader("Retry-After", c[0]));
       Outcome r = await(transport.send(delivery("k"), SendDeadline.none()));
       Duration rra = ((Outcome.Retry) r).retryAfter();
       assertThat(rra == null ? null : rra.toString()).as(c[0]).isEqualTo(c[1]);

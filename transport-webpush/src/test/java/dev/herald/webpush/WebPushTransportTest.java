@@ -12,6 +12,10 @@ import dev.herald.InvalidInputException;
 import dev.herald.Outcome;
 import dev.herald.Urgency;
 import dev.herald.testing.MutableClock;
+import dev.herald.testing.Reply;
+import dev.herald.testing.webpush.FakePushService;
+import dev.herald.testing.webpush.PushRequest;
+import dev.herald.testing.webpush.PushSubscriber;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +45,7 @@ class WebPushTransportTest {
 
   @BeforeEach
   void start() throws Exception {
-    push = new FakePushService(keys, clock);
+    push = pushService();
     transport = transport(b -> {});
   }
 
@@ -78,44 +80,57 @@ class WebPushTransportTest {
   }
 
   private DeviceTarget.WebPushSubscription subscription() {
-    Subscriber s = push.subscribe();
-    return s.at(push.endpointOf(s));
+    return push.subscribe();
   }
 
-  private static MockResponse status(int code, String body) {
-    return new MockResponse.Builder().code(code).body(body).build();
+  /** A push service whose browsers subscribe with this test's VAPID key. */
+  private FakePushService pushService() {
+    return FakePushService.builder().applicationServerKey(keys.publicKeyBase64Url()).clock(clock).build();
+  }
+
+  private void answer(Reply reply) {
+    push.answerWith(r -> reply);
+  }
+
+  private static Reply status(int code, String body) {
+    return Reply.status(code).withBody(body);
+  }
+
+  /** The same browser's subscription under another host name of its endpoint. */
+  private static DeviceTarget.WebPushSubscription at(DeviceTarget.WebPushSubscription s, String endpoint) {
+    return new DeviceTarget.WebPushSubscription(endpoint, s.p256dh(), s.auth());
   }
 
   // ---- one test per push-service answer -------------------------------------------------------
 
   @Test
   void created201IsDeliveredWithLocationAsProviderId() throws Exception {
-    push.respond(new MockResponse.Builder().code(201).addHeader("Location", "https://push.example/m/abc123").build());
+    answer(Reply.status(201).withHeader("Location", "https://push.example/m/abc123"));
     assertThat(send(delivery(subscription()))).isEqualTo(Outcome.delivered("https://push.example/m/abc123"));
-    assertThat(push.violations()).isEmpty();
-    assertThat(push.received()).hasSize(1);
+    assertThat(push.problems()).isEmpty();
+    assertThat(push.requests()).hasSize(1);
   }
 
   @Test
   void accepted202IsDelivered() throws Exception {
-    push.respond(new MockResponse.Builder().code(202).build());
+    answer(Reply.status(202));
     assertThat(send(delivery(subscription()))).isEqualTo(Outcome.delivered(null));
-    assertThat(push.violations()).isEmpty();
+    assertThat(push.problems()).isEmpty();
   }
 
   @Test
   void notFound404IsTargetGone() throws Exception {
-    push.respond(status(404, "{\"errno\":102,\"message\":\"Request did not validate invalid token\"}"));
+    answer(status(404, "{\"errno\":102,\"message\":\"Request did not validate invalid token\"}"));
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isInstanceOf(Outcome.TargetGone.class);
     assertThat(outcome.rawCode()).isEqualTo("404");
     assertThat(((Outcome.TargetGone) outcome).reason()).contains("expired or been unsubscribed").contains("errno");
-    assertThat(push.violations()).isEmpty();
+    assertThat(push.problems()).isEmpty();
   }
 
   @Test
   void gone410IsTargetGone() throws Exception {
-    push.respond(status(410, "push subscription has unsubscribed or expired."));
+    answer(status(410, "push subscription has unsubscribed or expired."));
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isEqualTo(Outcome.targetGone("410", "push service answered 410: the subscription has expired or "
         + "been unsubscribed; body: \"push subscription has unsubscribed or expired.\""));
@@ -123,14 +138,14 @@ class WebPushTransportTest {
 
   @Test
   void badRequest400IsRejectedKeepingTheBody() throws Exception {
-    push.respond(status(400, "{\"errno\":110,\"message\":\"Invalid Content-Encoding\"}"));
+    answer(status(400, "{\"errno\":110,\"message\":\"Invalid Content-Encoding\"}"));
     assertThat(send(delivery(subscription()))).isEqualTo(Outcome.rejected("400", "push service answered 400: it refused "
         + "this request as malformed; body: \"{\"errno\":110,\"message\":\"Invalid Content-Encoding\"}\""));
   }
 
   @Test
   void payloadTooLarge413IsRejectedKeepingTheBody() throws Exception {
-    push.respond(status(413, "Request Entity Too Large"));
+    answer(status(413, "Request Entity Too Large"));
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isEqualTo(Outcome.rejected("413",
         "push service answered 413: the encrypted payload is too large; body: \"Request Entity Too Large\""));
@@ -138,7 +153,7 @@ class WebPushTransportTest {
 
   @Test
   void unauthorized401PausesTheChannelAndSignsAFreshTokenNextTime() throws Exception {
-    push.respond(status(401, "{\"reason\":\"VapidPkHashMismatch\"}"));
+    answer(status(401, "{\"reason\":\"VapidPkHashMismatch\"}"));
     DeviceTarget.WebPushSubscription target = subscription();
     Outcome outcome = send(delivery(target));
     assertThat(outcome).isInstanceOf(Outcome.ChannelUnavailable.class);
@@ -151,30 +166,22 @@ class WebPushTransportTest {
 
   @Test
   void forbidden403PausesTheChannel() throws Exception {
-    push.respond(new MockResponse.Builder().code(403).addHeader("Retry-After", "600").body("{\"reason\":\"BadJwtToken\"}").build());
+    answer(Reply.status(403).withRetryAfter(Duration.ofSeconds(600)).withBody("{\"reason\":\"BadJwtToken\"}"));
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isEqualTo(new Outcome.ChannelUnavailable(Duration.ofMinutes(10), "403",
         "push service answered 403: it rejected the VAPID authorization; check the VAPID key pair and subject; "
             + "body: \"{\"reason\":\"BadJwtToken\"}\""));
   }
 
-  /** Answers 403 (as FCM does for a key mismatch) to the subscriptions in {@code stale}, 201 to the rest. */
-  private static java.util.function.Function<mockwebserver3.RecordedRequest, MockResponse> staleKeyFor(
-      java.util.Set<String> stalePaths) {
-    return r -> stalePaths.contains(r.getUrl().encodedPath())
-        ? status(403, "{\"reason\":\"the key in the authorization header does not correspond to the sender\"}")
-        : new MockResponse.Builder().code(201).addHeader("Location", "https://push.example/m/ok").build();
-  }
-
-  private static String path(DeviceTarget.WebPushSubscription s) {
-    return URI.create(s.endpoint()).getRawPath();
+  /** A subscription the browser made with another application server key: the push service refuses our key with 403. */
+  private DeviceTarget.WebPushSubscription staleSubscription() {
+    return push.subscribe(VapidKeys.generate().publicKeyBase64Url());
   }
 
   @Test
   void aSubscriptionRefusedAgainAfterTheServiceAcceptedAnotherIsRejectedInsteadOfPausingTheChannel() throws Exception {
-    DeviceTarget.WebPushSubscription stale = subscription();
+    DeviceTarget.WebPushSubscription stale = staleSubscription();
     DeviceTarget.WebPushSubscription good = subscription();
-    push.respond(staleKeyFor(java.util.Set.of(path(stale))));
 
     // The first refusal cannot be told from a credential failure: pause, burn nothing.
     assertThat(send(delivery(stale))).isInstanceOf(Outcome.ChannelUnavailable.class);
@@ -189,14 +196,13 @@ class WebPushTransportTest {
     // And every later one too, with no pause in between, while the others keep being delivered.
     assertThat(send(delivery(good))).isInstanceOf(Outcome.Delivered.class);
     assertThat(send(delivery(stale))).isInstanceOf(Outcome.Rejected.class);
-    assertThat(push.violations()).isEmpty();
+    assertThat(push.problems()).hasSize(3).allMatch(p -> p.contains("not the applicationServerKey"));
   }
 
   @Test
   void refusalsWithNoAcceptanceSinceTheSubscriptionsFirstRefusalKeepPausing() throws Exception {
-    DeviceTarget.WebPushSubscription a = subscription();
-    DeviceTarget.WebPushSubscription b = subscription();
-    push.respond(staleKeyFor(java.util.Set.of(path(a), path(b))));
+    DeviceTarget.WebPushSubscription a = staleSubscription();
+    DeviceTarget.WebPushSubscription b = staleSubscription();
     // An acceptance before a subscription's first refusal says nothing about the refusal.
     DeviceTarget.WebPushSubscription c = subscription();
     assertThat(send(delivery(c))).isInstanceOf(Outcome.Delivered.class);
@@ -210,11 +216,9 @@ class WebPushTransportTest {
 
   @Test
   void anAcceptanceAtAnotherPushServiceDoesNotMakeARefusalLocal() throws Exception {
-    try (FakePushService other = new FakePushService(keys, clock)) {
-      DeviceTarget.WebPushSubscription here = subscription();
-      Subscriber s = other.subscribe();
-      DeviceTarget.WebPushSubscription there = s.at(other.endpointOf(s));
-      push.respond(staleKeyFor(java.util.Set.of(path(here))));
+    try (FakePushService other = pushService()) {
+      DeviceTarget.WebPushSubscription here = staleSubscription();
+      DeviceTarget.WebPushSubscription there = other.subscribe();
 
       assertThat(send(delivery(here))).isInstanceOf(Outcome.ChannelUnavailable.class);
       assertThat(send(delivery(there))).isInstanceOf(Outcome.Delivered.class);
@@ -225,7 +229,7 @@ class WebPushTransportTest {
 
   @Test
   void tooManyRequests429RetriesAfterTheGivenSeconds() throws Exception {
-    push.respond(new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build());
+    answer(Reply.status(429).withRetryAfter(Duration.ofSeconds(120)).withBody(""));
     assertThat(send(delivery(subscription())))
         .isEqualTo(Outcome.retry(Duration.ofSeconds(120), "429", "push service answered 429: too many requests"));
   }
@@ -233,20 +237,20 @@ class WebPushTransportTest {
   @Test
   void unavailable503RetriesAfterTheGivenHttpDate() throws Exception {
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(START.plusSeconds(90).atOffset(ZoneOffset.UTC));
-    push.respond(new MockResponse.Builder().code(503).addHeader("Retry-After", date).body("maintenance").build());
+    answer(Reply.status(503).withHeader("Retry-After", date).withBody("maintenance"));
     assertThat(send(delivery(subscription())))
         .isEqualTo(Outcome.retry(Duration.ofSeconds(90), "503", "push service answered 503; body: \"maintenance\""));
   }
 
   @Test
   void internalError500RetriesWithoutAProviderDelay() throws Exception {
-    push.respond(status(500, ""));
+    answer(status(500, ""));
     assertThat(send(delivery(subscription()))).isEqualTo(Outcome.retry(null, "500", "push service answered 500"));
   }
 
   @Test
   void redirectIsNeverFollowed() throws Exception {
-    push.respond(new MockResponse.Builder().code(307).addHeader("Location", "http://127.0.0.1:" + push.port() + "/internal").build());
+    answer(Reply.status(307).withHeader("Location", "http://127.0.0.1:" + push.port() + "/internal"));
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isEqualTo(Outcome.rejected("307",
         "push service answered a redirect (307), which Herald never follows (endpoint policy)"));
@@ -255,7 +259,7 @@ class WebPushTransportTest {
 
   @Test
   void timeoutIsRetry() throws Exception {
-    push.respond(new MockResponse.Builder().code(201).onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    answer(Reply.noAnswer());
     transport.close();
     transport = transport(b -> b.connectTimeout(Duration.ofMillis(300)).callTimeout(Duration.ofMillis(300)));
     Outcome outcome = send(delivery(subscription()));
@@ -266,7 +270,7 @@ class WebPushTransportTest {
 
   @Test
   void droppedConnectionIsRetry() throws Exception {
-    push.respond(new MockResponse.Builder().code(201).onResponseStart(new SocketEffect.CloseSocket()).build());
+    answer(Reply.dropConnection());
     Outcome outcome = send(delivery(subscription()));
     assertThat(outcome).isInstanceOf(Outcome.Retry.class);
     assertThat(((Outcome.Retry) outcome).reason()).startsWith("I/O error: ");
@@ -280,9 +284,7 @@ class WebPushTransportTest {
     // connection cannot be told from one that read the request and died: the transport sends it
     // once more, at once, on a new connection (StaleConnectionTest has the rest of the rule).
     AtomicInteger n = new AtomicInteger();
-    push.respond(r -> n.incrementAndGet() == 2
-        ? new MockResponse.Builder().code(201).onResponseStart(new SocketEffect.CloseSocket()).build()
-        : new MockResponse.Builder().code(201).build());
+    push.answerWith(r -> n.incrementAndGet() == 2 ? Reply.dropConnection() : Reply.status(201));
     DeviceTarget.WebPushSubscription target = subscription();
     assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
     assertThat(send(delivery(target))).isInstanceOf(Outcome.Delivered.class);
@@ -296,8 +298,8 @@ class WebPushTransportTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closedPort = s.getLocalPort();
     }
-    Subscriber s = Subscriber.generate();
-    Outcome outcome = send(delivery(s.at("http://127.0.0.1:" + closedPort + "/push/abc")));
+    PushSubscriber s = PushSubscriber.generate();
+    Outcome outcome = send(delivery(s.subscriptionAt("http://127.0.0.1:" + closedPort + "/push/abc")));
     assertThat(outcome).isInstanceOf(Outcome.Retry.class);
     assertThat(((Outcome.Retry) outcome).reason()).startsWith("connection failed: ");
   }
@@ -312,16 +314,18 @@ class WebPushTransportTest {
     DeliveryOptions options = new DeliveryOptions(Duration.ofMinutes(60), Urgency.HIGH, null);
     send(delivery(subscription(), content, options));
 
-    assertThat(push.violations()).isEmpty();
-    FakePushService.Received r = push.received().get(0);
-    assertThat(r.headers().get("TTL")).isEqualTo("3600");
-    assertThat(r.headers().get("Urgency")).isEqualTo("high");
+    assertThat(push.problems()).isEmpty();
+    PushRequest r = push.requests().get(0);
+    assertThat(r.header("TTL")).isEqualTo("3600");
+    assertThat(r.header("Urgency")).isEqualTo("high");
     // No Topic without a host-named collapse key: a push service keeps one pending message per Topic.
-    assertThat(r.headers().get("Topic")).isNull();
-    assertThat(r.headers().get("Content-Encoding")).isEqualTo("aes128gcm");
-    assertThat(r.headers().get("Content-Type")).isEqualTo("application/octet-stream");
-    assertThat(r.headers().get("Authorization")).endsWith(", k=" + keys.publicKeyBase64Url());
-    assertThat(r.claims()).containsEntry("aud", push.origin()).containsEntry("sub", SUBJECT)
+    assertThat(r.header("Topic")).isNull();
+    assertThat(r.header("Content-Encoding")).isEqualTo("aes128gcm");
+    assertThat(r.header("Content-Type")).isEqualTo("application/octet-stream");
+    assertThat(r.header("Authorization")).endsWith(", k=" + keys.publicKeyBase64Url());
+    // One record of the 4096 octets the transport always writes.
+    assertThat(push.subscriber(r.subscription()).decrypt(r.body(), 4096)).isEqualTo(r.payload());
+    assertThat(r.vapidClaims()).containsEntry("aud", push.origin()).containsEntry("sub", SUBJECT)
         .containsEntry("exp", START.plus(Duration.ofHours(12)).getEpochSecond());
     assertThat(r.json()).containsExactly(
         Map.entry("title", "Shipped"),
@@ -336,10 +340,10 @@ class WebPushTransportTest {
   void explicitCollapseKeyIsTopicAndTagAndZeroTtlIsSent() throws Exception {
     DeliveryOptions options = new DeliveryOptions(Duration.ZERO, Urgency.VERY_LOW, "score-update");
     send(delivery(subscription(), Content.of(null, "2-1"), options));
-    FakePushService.Received r = push.received().get(0);
-    assertThat(r.headers().get("Topic")).isEqualTo("score-update");
-    assertThat(r.headers().get("TTL")).isEqualTo("0");
-    assertThat(r.headers().get("Urgency")).isEqualTo("very-low");
+    PushRequest r = push.requests().get(0);
+    assertThat(r.header("Topic")).isEqualTo("score-update");
+    assertThat(r.header("TTL")).isEqualTo("0");
+    assertThat(r.header("Urgency")).isEqualTo("very-low");
     assertThat(r.json()).containsExactly(Map.entry("body", "2-1"),
         Map.entry("data", Map.of("herald_id", CollapseKeys.fromIdempotencyKey(KEY))), Map.entry("tag", "score-update"));
   }
@@ -361,9 +365,9 @@ class WebPushTransportTest {
     transport = transport(b -> b.padding(Padding.toSize(1000)));
     send(delivery(subscription(), Content.of("a", "short"), DeliveryOptions.DEFAULTS));
     send(delivery(subscription(), Content.of("a", "a rather longer body, still well under the bucket"), DeliveryOptions.DEFAULTS));
-    assertThat(push.violations()).isEmpty();
-    assertThat(push.received()).extracting(FakePushService.Received::bodyLength).containsExactly(1103, 1103);
-    assertThat(push.received().get(0).json()).containsEntry("body", "short");
+    assertThat(push.problems()).isEmpty();
+    assertThat(push.requests()).extracting(PushRequest::bodyLength).containsExactly(1103, 1103);
+    assertThat(push.requests().get(0).json()).containsEntry("body", "short");
   }
 
   @Test
@@ -371,7 +375,7 @@ class WebPushTransportTest {
     transport.close();
     transport = transport(b -> b.payloadEncoder(d -> ("custom:" + d.content().title()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     send(delivery(subscription()));
-    assertThat(new String(push.received().get(0).payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("custom:Shipped");
+    assertThat(push.requests().get(0).text()).isEqualTo("custom:Shipped");
   }
 
   // ---- VAPID token cache ----------------------------------------------------------------------
@@ -382,16 +386,16 @@ class WebPushTransportTest {
       send(delivery(subscription()));
     }
     assertThat(transport.vapidTokensSigned()).isEqualTo(1);
-    try (FakePushService other = new FakePushService(keys, clock)) {
-      Subscriber s = other.subscribe();
-      send(delivery(s.at(other.endpointOf(s))));
-      send(delivery(s.at(other.endpointOf(s))));
-      assertThat(other.violations()).isEmpty();
-      assertThat(other.received().get(0).claims()).containsEntry("aud", other.origin());
+    try (FakePushService other = pushService()) {
+      DeviceTarget.WebPushSubscription there = other.subscribe();
+      send(delivery(there));
+      send(delivery(there));
+      assertThat(other.problems()).isEmpty();
+      assertThat(other.requests().get(0).vapidClaims()).containsEntry("aud", other.origin());
     }
     assertThat(transport.vapidTokensSigned()).isEqualTo(2);
-    assertThat(push.received()).extracting(r -> r.headers().get("Authorization")).containsOnly(
-        push.received().get(0).headers().get("Authorization"));
+    assertThat(push.requests()).extracting(r -> r.header("Authorization")).containsOnly(
+        push.requests().get(0).header("Authorization"));
   }
 
   @Test
@@ -404,8 +408,8 @@ class WebPushTransportTest {
     clock.advance(Duration.ofMinutes(1));
     send(delivery(target));
     assertThat(transport.vapidTokensSigned()).isEqualTo(2);
-    assertThat(push.violations()).isEmpty();
-    assertThat(push.received().get(2).claims())
+    assertThat(push.problems()).isEmpty();
+    assertThat(push.requests().get(2).vapidClaims())
         .containsEntry("exp", START.plus(Duration.ofHours(11 + 12)).getEpochSecond());
   }
 
@@ -446,9 +450,8 @@ class WebPushTransportTest {
     transport.close();
     transport = transport(b -> b.okHttpClient(shared)
         .endpointPolicy(EndpointPolicy.builder().allowHost("push.herald.dev").allowHttp(true).build()));
-    Subscriber s = push.subscribe();
-    String endpoint = push.endpointOf(s).replace("127.0.0.1", "push.herald.dev");
-    Outcome outcome = send(delivery(s.at(endpoint)));
+    DeviceTarget.WebPushSubscription s = push.subscribe();
+    Outcome outcome = send(delivery(at(s, s.endpoint().replace("127.0.0.1", "push.herald.dev"))));
     assertThat(outcome).isEqualTo(Outcome.rejected(null, "push service host push.herald.dev resolves to a loopback "
         + "address (127.0.0.1), which the endpoint policy does not allow"));
     assertThat(push.requestCount()).isZero();
@@ -462,11 +465,10 @@ class WebPushTransportTest {
     transport.close();
     transport = transport(b -> b.okHttpClient(shared)
         .endpointPolicy(EndpointPolicy.builder().allowHost("push.herald.dev").allowHttp(true).allowLoopback(true).build()));
-    Subscriber s = push.subscribe();
-    String endpoint = push.endpointOf(s).replace("127.0.0.1", "push.herald.dev");
-    assertThat(send(delivery(s.at(endpoint)))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(push.violations()).isEmpty();
-    assertThat(push.received().get(0).claims()).containsEntry("aud", "http://push.herald.dev:" + push.port());
+    DeviceTarget.WebPushSubscription s = push.subscribe();
+    assertThat(send(delivery(at(s, s.endpoint().replace("127.0.0.1", "push.herald.dev"))))).isInstanceOf(Outcome.Delivered.class);
+    assertThat(push.problems()).isEmpty();
+    assertThat(push.requests().get(0).vapidClaims()).containsEntry("aud", "http://push.herald.dev:" + push.port());
   }
 
   @Test
@@ -494,12 +496,11 @@ class WebPushTransportTest {
 
   @Test
   void displayTagIsOnlyInThePayloadNeverATopic() throws Exception {
-    Subscriber s = push.subscribe();
-    Delivery d = new Delivery(1, KEY, 1, s.at(push.endpointOf(s)), Content.of("a", "b"), DeliveryOptions.DEFAULTS,
+    Delivery d = new Delivery(1, KEY, 1, push.subscribe(), Content.of("a", "b"), DeliveryOptions.DEFAULTS,
         "any tag, not a topic!", null);
     assertThat(transport.prepareRequest(d).header("Topic")).isNull();
     assertThat(send(d)).isInstanceOf(Outcome.Delivered.class);
-    assertThat(push.received().get(0).json()).containsEntry("tag", "any tag, not a topic!");
+    assertThat(push.requests().get(0).json()).containsEntry("tag", "any tag, not a topic!");
   }
 
   @Test
@@ -514,7 +515,7 @@ class WebPushTransportTest {
   void inFlightRequestsAreBounded() throws Exception {
     AtomicInteger current = new AtomicInteger();
     AtomicInteger max = new AtomicInteger();
-    push.onRequest(() -> {
+    push.answerWith(r -> {
       int now = current.incrementAndGet();
       max.accumulateAndGet(now, Math::max);
       try {
@@ -523,6 +524,7 @@ class WebPushTransportTest {
         Thread.currentThread().interrupt();
       }
       current.decrementAndGet();
+      return Reply.accept();
     });
     transport.close();
     transport = transport(b -> b.maxInFlight(2));
@@ -566,12 +568,12 @@ class WebPushTransportTest {
   void validateRefusesAnEndpointThePolicyForbids() {
     WebPushTransport strict = transport(b -> b.endpointPolicy(EndpointPolicy.defaults()));
     try (strict) {
-      DeviceTarget.WebPushSubscription evil = Subscriber.generate().at("https://metadata.internal/latest/secret-path");
+      DeviceTarget.WebPushSubscription evil = PushSubscriber.generate().subscriptionAt("https://metadata.internal/latest/secret-path");
       assertThatThrownBy(() -> strict.validate(evil))
           .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.fields()).containsExactly("endpoint"))
           .hasMessage("invalid web push subscription: endpoint host is not an allowed push service: metadata.internal "
               + "(allowed: fcm.googleapis.com, updates.push.services.mozilla.com, *.notify.windows.com, *.push.apple.com)");
-      strict.validate(Subscriber.generate().at("https://fcm.googleapis.com/fcm/send/abc:def"));
+      strict.validate(PushSubscriber.generate().subscriptionAt("https://fcm.googleapis.com/fcm/send/abc:def"));
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.herald.benchmarks.fcm;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-import com.sun.net.httpserver.HttpServer;
 import dev.herald.CollapseKeys;
 import dev.herald.Content;
 import dev.herald.Delivery;
@@ -10,15 +8,10 @@ import dev.herald.DeviceTarget;
 import dev.herald.Outcome;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
-import java.io.OutputStream;
+import dev.herald.testing.fcm.FakeFcm;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +19,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * FCM sends per second through {@link FcmTransport} against a local HTTP/2 (h2c) server, in one
- * JVM. A closed loop keeps a fixed number of sends outstanding (twice the in-flight bound, so the
- * transport's dispatcher never runs dry) and counts completed sends; every one must be Delivered.
+ * FCM sends per second through {@link FcmTransport} against a local HTTP/2 (h2c) server that only
+ * answers ({@link H2cConstantServer}), in one JVM. A closed loop keeps a fixed number of sends
+ * outstanding (twice the in-flight bound, so the transport's dispatcher never runs dry) and counts
+ * completed sends; every one must be Delivered.
  *
  * <p>{@code --connections N --streams S}: the server advertises {@code SETTINGS_MAX_CONCURRENT_STREAMS
  * = S} and the transport allows {@code N * S} requests in flight, so OkHttp fills one connection and
@@ -52,10 +46,12 @@ public final class FcmSendThroughput {
     int inFlight = connections * streams;
     int outstanding = Integer.parseInt(a.getOrDefault("outstanding", Integer.toString(2 * inFlight)));
 
-    HttpServer tokenServer = tokenEndpoint();
-    try (H2cFakeFcm fcm = new H2cFakeFcm(streams);
+    // The access token comes from herald-testing's fake token endpoint, which verifies the assertion;
+    // the sends go to a server that only answers, so that the figures are the client's.
+    try (FakeFcm google = FakeFcm.start();
+        H2cConstantServer fcm = new H2cConstantServer(streams);
         FcmTransport transport = FcmTransport.builder()
-            .serviceAccount(serviceAccount("http://127.0.0.1:" + tokenServer.getAddress().getPort() + "/token"))
+            .serviceAccount(ServiceAccount.fromJson(google.serviceAccountJson()))
             .baseUrl("http://127.0.0.1:" + fcm.port())
             .http2PriorKnowledge(true)
             .maxInFlight(inFlight)
@@ -89,13 +85,11 @@ public final class FcmSendThroughput {
       permits.acquire(outstanding); // drain before closing
       double rate = count * 1e9 / elapsed;
       System.out.printf("connections=%d (opened %d, %d while measuring, used %d) streams/conn=%d inFlight=%d outstanding=%d seconds=%d: "
-              + "%.0f sends/s; process CPU %.2f cores (fake server %.2f, client %.2f), client CPU %.1f us/send, "
+              + "%.0f sends/s; process CPU %.2f cores (h2c server %.2f, client %.2f), client CPU %.1f us/send, "
               + "GC %d ms, failures %s%n",
           connections, fcm.connections.get(), fcm.connections.get() - opened0, fcm.connectionsUsed.get(), streams, inFlight, outstanding, seconds, rate,
           cpu / (double) elapsed, server / (double) elapsed, (cpu - server) / (double) elapsed,
           (cpu - server) / 1e3 / count, gcMillis() - gc0, failures);
-    } finally {
-      tokenServer.stop(0);
     }
   }
 
@@ -117,7 +111,7 @@ public final class FcmSendThroughput {
     }
   }
 
-  private static long serverCpu(H2cFakeFcm fcm, ThreadMXBean threads) {
+  private static long serverCpu(H2cConstantServer fcm, ThreadMXBean threads) {
     long sum = 0;
     for (Thread t : fcm.connectionThreads()) {
       long ns = threads.getThreadCpuTime(t.getId());
@@ -143,38 +137,6 @@ public final class FcmSendThroughput {
     String key = "order-4711:shipped";
     return new Delivery(1, key, 1, new DeviceTarget.FcmToken(token), content, DeliveryOptions.DEFAULTS,
         CollapseKeys.effective(key, DeliveryOptions.DEFAULTS), null);
-  }
-
-  /** A token endpoint that grants every assertion; the signature is checked by the module's tests. */
-  private static HttpServer tokenEndpoint() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/token", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      byte[] body = JSONObjectUtils.toJSONString(Map.of("access_token", "ya29.benchmark-token",
-          "expires_in", 3599, "token_type", "Bearer")).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
-    return server;
-  }
-
-  private static ServiceAccount serviceAccount(String tokenUri) throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-    g.initialize(2048);
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(g.generateKeyPair().getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("type", "service_account");
-    json.put("project_id", "bench-project");
-    json.put("private_key", pem);
-    json.put("client_email", "bench@bench-project.iam.gserviceaccount.com");
-    json.put("token_uri", tokenUri);
-    return ServiceAccount.fromJson(JSONObjectUtils.toJSONString(json));
   }
 
   private static Map<String, String> parse(String[] args) {

@@ -1,5 +1,6 @@
 package dev.herald.kafka.internal;
 
+import dev.herald.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +14,7 @@ public final class Identities {
 
   private Identities() {}
 
-  /** Whether {@code id} is used as is: 1 to 200 characters without control characters. */
+  /** Whether {@code id} is used as is: 1 to 200 characters that {@link #printable} allows. */
   public static boolean acceptable(String id) {
     return !id.isEmpty() && id.length() <= MAX_LENGTH && printable(id);
   }
@@ -24,11 +25,13 @@ public final class Identities {
     return acceptable(id) ? id : "sha256:" + sha256(id.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The same rule as Herald's idempotency keys: no control or format character, no unpaired surrogate. */
+  /**
+   * The same rule as Herald's idempotency keys, so that an identity used as is never makes a key
+   * Herald refuses: no control character, no format character (U+202E, U+0600 and the like), no
+   * unpaired surrogate.
+   */
   public static boolean printable(String s) {
-    // The model's rule for identifiers: no control or format character (U+200B, U+202E) and no
-    // unpaired surrogate, any of which would make the derived idempotency key unusable.
-    return dev.herald.internal.Checks.identifier(s);
+    return Checks.identifier(s);
   }
 
   /** SHA-256 of the bytes, base64url without padding (43 characters). */

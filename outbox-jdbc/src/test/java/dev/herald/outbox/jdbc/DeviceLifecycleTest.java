@@ -16,7 +16,7 @@ import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
 import dev.herald.outbox.jdbc.testing.StrictWebPush;
-import dev.herald.outbox.jdbc.testing.Subscriptions;
+import dev.herald.testing.webpush.PushSubscriber;
 import dev.herald.store.ClaimBatch;
 import dev.herald.store.ClaimedDelivery;
 import dev.herald.store.Completion;
@@ -222,7 +222,7 @@ class DeviceLifecycleTest {
 
   @Test
   void aSubscriptionTheEndpointPolicyForbidsIsRefusedAndNothingIsStored() throws Exception {
-    DeviceTarget forbidden = Subscriptions.at("https://internal.example.com/push/abc");
+    DeviceTarget forbidden = PushSubscriber.generate().subscriptionAt("https://internal.example.com/push/abc");
 
     assertThatThrownBy(() -> fx.outbox.register("member-1", forbidden)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("endpoint host is not allowed by the endpoint policy: internal.example.com")
@@ -235,7 +235,7 @@ class DeviceLifecycleTest {
     }
     assertThat(fx.count("SELECT COUNT(*) FROM ${p}device")).isZero();
 
-    DeviceTarget allowed = Subscriptions.at("https://" + StrictWebPush.ALLOWED_HOST + "/push/abc");
+    DeviceTarget allowed = PushSubscriber.generate().subscriptionAt("https://" + StrictWebPush.ALLOWED_HOST + "/push/abc");
     assertThat(fx.outbox.register("member-1", allowed).status()).isEqualTo(Device.Status.ACTIVE);
   }
 
@@ -254,7 +254,8 @@ class DeviceLifecycleTest {
     Notification tooBig = Notification.builder("too-big").recipient(Recipient.id("member-1")).title("t")
         .body("x".repeat(StrictWebPush.MAX_BODY + 1)).build();
     Notification forbidden = Notification.builder("forbidden")
-        .recipient(Recipient.device(Subscriptions.at("https://internal.example.com/push/1"))).title("t").build();
+        .recipient(Recipient.device(PushSubscriber.generate().subscriptionAt("https://internal.example.com/push/1")))
+        .title("t").build();
     Notification fine = toRecipient("fine", "member-1");
 
     assertThatThrownBy(() -> fx.outbox.enqueue(tooBig)).isInstanceOf(InvalidInputException.class)

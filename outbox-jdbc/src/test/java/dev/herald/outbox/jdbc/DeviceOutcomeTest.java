@@ -14,10 +14,10 @@ import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.testing.Db;
 import dev.herald.outbox.jdbc.testing.Fixture;
-import dev.herald.outbox.jdbc.testing.Subscriptions;
 import dev.herald.testing.MutableClock;
 import dev.herald.testing.RecordingListener;
 import dev.herald.testing.ScriptedTransport;
+import dev.herald.testing.webpush.PushSubscriber;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,8 +56,8 @@ class DeviceOutcomeTest {
   }
 
   static Row webPush(String name, Outcome o) {
-    return new Row(name, Subscriptions.at("https://push.example.net/wp/" + name.hashCode()),
-        Subscriptions.at("https://push.example.net/wp/sibling"), o);
+    return new Row(name, PushSubscriber.generate().subscriptionAt("https://push.example.net/wp/" + name.hashCode()),
+        PushSubscriber.generate().subscriptionAt("https://push.example.net/wp/sibling"), o);
   }
 
   static Row fcm(String name, DeviceTarget device, Outcome o) {
@@ -258,7 +258,7 @@ class DeviceOutcomeTest {
   void expansionUsesTheDevicesCurrentWhenTheNotificationFallsDue() throws Exception {
     DeviceTarget legacy = new DeviceTarget.FcmToken("fLegacyToken:APA91bPhone");
     DeviceTarget phoneFid = new DeviceTarget.FcmInstallation("cPhoneFid0123456789abcd");
-    DeviceTarget laptop = Subscriptions.at("https://push.example.net/wp/laptop");
+    DeviceTarget laptop = PushSubscriber.generate().subscriptionAt("https://push.example.net/wp/laptop");
     DeviceTarget tablet = new DeviceTarget.FcmInstallation("cTabletFid0123456789abc");
     herald.devices().register("member-1", legacy);
     herald.devices().register("member-1", laptop);

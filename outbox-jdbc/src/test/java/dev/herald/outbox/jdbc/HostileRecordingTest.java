@@ -13,10 +13,10 @@ import dev.herald.NotificationStatus.DeliveryStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
 import dev.herald.outbox.jdbc.testing.OnEachDatabase;
-import dev.herald.outbox.jdbc.testing.Subscriptions;
 import dev.herald.store.ClaimedDelivery;
 import dev.herald.store.Completion;
 import dev.herald.store.Resolution;
+import dev.herald.testing.webpush.PushSubscriber;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -125,7 +125,7 @@ class HostileRecordingTest extends OnEachDatabase {
 
   @Test
   void oneBrowserIsOneDeviceWhateverTheHostsCaseOrAnExplicitDefaultPort() {
-    DeviceTarget.WebPushSubscription base = Subscriptions.at("https://fcm.googleapis.com/fcm/send/same-browser:APA91b");
+    DeviceTarget.WebPushSubscription base = PushSubscriber.generate().subscriptionAt("https://fcm.googleapis.com/fcm/send/same-browser:APA91b");
     String path = base.endpoint().substring("https://fcm.googleapis.com".length());
     fx.outbox.register("m1", base);
     fx.outbox.register("m1", new DeviceTarget.WebPushSubscription("https://FCM.GoogleAPIs.com" + path, base.p256dh(), base.auth()));

@@ -1,8 +1,7 @@
 package dev.herald.reliability.engine;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.Herald;
-import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.reliability.support.Resources;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
@@ -20,8 +19,8 @@ import java.util.Properties;
 
 /**
  * One engine as its own JVM, as an application instance would run it: a Hikari pool on the test
- * database, the JDBC outbox, the Web Push and FCM transports pointed at the fake services, and a
- * started {@link Herald}. The crash loop kills it with SIGKILL; SIGTERM closes it cleanly.
+ * database, and Herald ({@link JdbcHerald}) with the Web Push and FCM transports pointed at the
+ * fake services, started. The crash loop kills it with SIGKILL; SIGTERM closes it cleanly.
  *
  * <p>Argument: a properties file with {@code url}, {@code instanceId}, {@code vapidPem},
  * {@code serviceAccount} (a file), {@code fcmBaseUrl}, {@code readyFile} and optionally
@@ -50,22 +49,20 @@ public final class EngineMain {
     }
     String id = p.getProperty("instanceId");
     HikariDataSource ds = new HikariDataSource(TestPostgres.poolConfig(p.getProperty("url"), id, 6));
-    JdbcOutbox outbox = Stacks.outbox(ds);
-    Waits.retrying(Duration.ofSeconds(120), "verify the outbox schema", () -> {
-      outbox.verifySchema();
-      return null;
-    });
     VapidKeys keys = VapidKeys.fromPem(Files.readString(Path.of(p.getProperty("vapidPem"))));
     Duration timeout = Duration.ofMillis(Long.parseLong(p.getProperty("callTimeoutMillis", "10000")));
-    Herald herald = Stacks.engine(outbox, id)
+    JdbcHerald herald = Stacks.herald(ds, id)
         .lease(Duration.ofMillis(Long.parseLong(p.getProperty("leaseMillis", "15000"))))
         .transport(Stacks.webPush(keys, timeout, 32))
         .transport(Stacks.fcm(Files.readString(Path.of(p.getProperty("serviceAccount"))), p.getProperty("fcmBaseUrl"),
             timeout, 32))
         .build();
+    Waits.retrying(Duration.ofSeconds(120), "verify the outbox schema", () -> {
+      herald.outbox().verifySchema();
+      return null;
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       herald.close();
-      outbox.close();
       ds.close();
     }, "engine-shutdown"));
     herald.start();

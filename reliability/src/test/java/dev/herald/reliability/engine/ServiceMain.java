@@ -53,10 +53,7 @@ public final class ServiceMain {
     HikariDataSource ds = new HikariDataSource(TestPostgres.poolConfig(p.getProperty("url"), id, 8));
     VapidKeys keys = VapidKeys.fromPem(Files.readString(Path.of(p.getProperty("vapidPem"))));
     Duration timeout = Duration.ofSeconds(10);
-    // The suite's engine settings (Stacks.engine) on the front door, which the ingestion needs.
-    JdbcHerald herald = JdbcHerald.builder(ds).purgeInterval(Duration.ZERO).instanceId(id)
-        .pollInterval(Duration.ofMillis(250)).batchSize(50).maxInFlightPerChannel(32)
-        .retryPolicy(Stacks.fastRetries()).shutdownTimeout(Duration.ofSeconds(5))
+    JdbcHerald herald = Stacks.herald(ds, id)
         .lease(Duration.ofMillis(Long.parseLong(p.getProperty("leaseMillis", "15000"))))
         .transport(Stacks.webPush(keys, timeout, 32))
         .transport(Stacks.fcm(Files.readString(Path.of(p.getProperty("serviceAccount"))), p.getProperty("fcmBaseUrl"),

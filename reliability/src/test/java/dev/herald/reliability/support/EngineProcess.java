@@ -1,6 +1,7 @@
 package dev.herald.reliability.support;
 
 import dev.herald.reliability.engine.EngineMain;
+import dev.herald.testing.fcm.FakeFcm;
 import dev.herald.webpush.VapidKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;

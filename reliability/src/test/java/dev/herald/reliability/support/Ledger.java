@@ -1,6 +1,7 @@
 package dev.herald.reliability.support;
 
 import dev.herald.CollapseKeys;
+import dev.herald.testing.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The device side of the suite: every request the fake push services received, with its
  * idempotency key (read from the decrypted or parsed payload), what it carried, and what became of
  * it. A message the push service accepted reaches the device at once, or, for a device that is
- * offline, when it comes back if the push service kept it ({@link OfflineStore}). A device shows one
+ * offline, when it comes back if the push service kept it (by FCM's storage rule). A device shows one
  * notification per display tag (a later message with the same {@code tag} or
  * {@code apns-collapse-id} replaces the earlier one on screen), which is how
  * {@link #visibleNotifications(String)} counts what reached the devices.
@@ -32,11 +33,11 @@ public final class Ledger {
    * @param device the device address's short name
    * @param key the idempotency key carried in the payload
    * @param tag the display tag
-   * @param fault what the service did
+   * @param reply what the service answered
    * @param retryAfterSeconds the Retry-After it sent, or null
    */
   public record Request(long receivedMillis, long respondedMillis, String service, String device, String key,
-      String tag, Fault fault, Integer retryAfterSeconds) {}
+      String tag, Reply reply, Integer retryAfterSeconds) {}
 
   /**
    * What a request carried that decides what the device keeps and shows.
@@ -65,7 +66,8 @@ public final class Ledger {
   private final AtomicLong collapseMismatches = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong rejectedAuth = new AtomicLong();
-  private final Map<String, AtomicLong> faults = new ConcurrentHashMap<>();
+  private final AtomicLong acceptedUnanswered = new AtomicLong();
+  private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<String, String> namedCollapseKeys = new ConcurrentHashMap<>();
   private final AtomicLong reached = new AtomicLong();
 
@@ -98,7 +100,10 @@ public final class Ledger {
    */
   public void record(Request r, Carried carried) {
     total.incrementAndGet();
-    faults.computeIfAbsent(faultName(r.fault()), k -> new AtomicLong()).incrementAndGet();
+    answers.computeIfAbsent(r.reply().toString(), k -> new AtomicLong()).incrementAndGet();
+    if (r.reply().accepted() && (!r.reply().delay().isZero() || r.reply().cut() == Reply.Cut.MID_BODY)) {
+      acceptedUnanswered.incrementAndGet();
+    }
     String id = CollapseKeys.fromIdempotencyKey(r.key());
     String named = namedCollapseKeys.get(r.key());
     String expectedTag = named != null ? named : id;
@@ -114,7 +119,7 @@ public final class Ledger {
       if (detailed) {
         t.requests.add(r);
       }
-      if (r.fault().accepted()) {
+      if (r.reply().accepted()) {
         t.accepted++;
         acceptedTotal.incrementAndGet();
       }
@@ -135,38 +140,20 @@ public final class Ledger {
     }
   }
 
-  /** A fault's name for {@link #faultCounts()}: its type, with the status code when it has one. */
-  public static String faultName(Fault f) {
-    if (f instanceof Fault.Status s) {
-      return "status " + s.code() + (s.retryAfterSeconds() == null ? "" : " Retry-After " + s.retryAfterSeconds());
-    }
-    if (f instanceof Fault.ResetMidBody r) {
-      return "reset mid-body after " + r.code();
-    }
-    if (f instanceof Fault.Slow) {
-      return "slower than the timeout";
-    }
-    if (f instanceof Fault.ResetBeforeResponse) {
-      return "reset before the response";
-    }
-    return "accepted";
-  }
-
-  /** How many requests met each fault (see {@link #faultName}). */
-  public Map<String, Long> faultCounts() {
+  /** How many requests met each answer, by herald-testing's description of it ({@code 503 Retry-After: 1}). */
+  public Map<String, Long> answerCounts() {
     Map<String, Long> m = new java.util.TreeMap<>();
-    faults.forEach((k, v) -> m.put(k, v.get()));
+    answers.forEach((k, v) -> m.put(k, v.get()));
     return m;
   }
 
   /**
-   * Requests the service took in although the client could not learn so (an answer slower than the
-   * timeout, a connection reset in the middle of a 2xx body): each may lead to one more send.
+   * Requests the service took in although the client may not have learnt so (an answer held back,
+   * slower than the timeout in these tests; a connection cut in the middle of a 2xx body): each may
+   * lead to one more send.
    */
   public long acceptedUnanswered() {
-    return faults.entrySet().stream()
-        .filter(e -> e.getKey().equals("slower than the timeout") || e.getKey().startsWith("reset mid-body after 2"))
-        .mapToLong(e -> e.getValue().get()).sum();
+    return acceptedUnanswered.get();
   }
 
   /** Counts a request the service could not attribute to a key (undecryptable, malformed). */

@@ -1,13 +1,14 @@
 package dev.herald.reliability.support;
 
 import dev.herald.DeviceTarget;
-import dev.herald.Herald;
 import dev.herald.Notification;
 import dev.herald.Recipient;
 import dev.herald.RetryPolicy;
 import dev.herald.fcm.FcmTransport;
 import dev.herald.fcm.ServiceAccount;
+import dev.herald.outbox.jdbc.JdbcHerald;
 import dev.herald.outbox.jdbc.JdbcOutbox;
+import dev.herald.spi.DeviceRegistry;
 import dev.herald.spi.InputValidator;
 import dev.herald.webpush.EndpointPolicy;
 import dev.herald.webpush.VapidKeys;
@@ -27,9 +28,9 @@ public final class Stacks {
   private Stacks() {}
 
   /**
-   * An outbox with the built-in purge off (the suite counts rows at the end). It checks only the
-   * model: hostile input goes through {@code Herald.enqueue} and {@code Herald.devices()}, which
-   * validate with the engine's transports, and the drivers enqueue valid notifications.
+   * A bare outbox with the built-in purge off (the suite counts rows at the end), for what runs no
+   * engine of its own (the drivers that only enqueue valid notifications and register devices) and
+   * for the tests that drive the core engine on it directly. It checks only the model.
    */
   public static JdbcOutbox outbox(DataSource ds) {
     return JdbcOutbox.builder(ds).purgeInterval(Duration.ZERO).validator(InputValidator.none()).build();
@@ -37,12 +38,13 @@ public final class Stacks {
 
   /**
    * Registers {@code count} members, {@code member-0} to {@code member-<count-1>}, each with one
-   * device: a Web Push subscription at the fake for even numbers, an FCM installation for odd ones.
+   * device: a browser subscribed at the fake push service for even numbers, an Android phone's FCM
+   * token for odd ones.
    */
-  public static void registerMembers(JdbcOutbox outbox, FakeWebPush webPush, int count) {
+  public static void registerMembers(DeviceRegistry registry, Devices devices, int count) {
     for (int r = 0; r < count; r++) {
-      DeviceTarget t = r % 2 == 0 ? webPush.subscribe("m" + r) : FakeFcm.device("m" + r);
-      outbox.register("member-" + r, t);
+      DeviceTarget t = r % 2 == 0 ? devices.browser("m" + r) : Devices.phone("m" + r);
+      registry.register("member-" + r, t);
     }
   }
 
@@ -90,9 +92,13 @@ public final class Stacks {
         .maxAge(Duration.ofHours(1)).build();
   }
 
-  /** An engine builder with this suite's defaults (short poll, bounded in-flight). */
-  public static Herald.Builder engine(JdbcOutbox outbox, String instanceId) {
-    return Herald.builder().store(outbox).deviceRegistry(outbox).instanceId(instanceId)
+  /**
+   * Herald as a host builds it ({@link JdbcHerald}, which refuses what its transports would refuse),
+   * with this suite's defaults: the purge off (the suite counts rows at the end), a short poll,
+   * bounded in-flight sends, a 15 s lease and fast retries.
+   */
+  public static JdbcHerald.Builder herald(DataSource ds, String instanceId) {
+    return JdbcHerald.builder(ds).purgeInterval(Duration.ZERO).instanceId(instanceId)
         .pollInterval(Duration.ofMillis(250)).batchSize(50).maxInFlightPerChannel(32).lease(Duration.ofSeconds(15))
         .retryPolicy(fastRetries()).shutdownTimeout(Duration.ofSeconds(5));
   }
@@ -100,6 +106,6 @@ public final class Stacks {
   /** A notification for a recipient that carries its own key in its data, so the device side can count it. */
   public static Notification note(String key, String recipientId) {
     return Notification.builder(key).recipient(Recipient.id(recipientId)).title("Reminder")
-        .body("Notification " + key).data(FakeWebPush.KEY_FIELD, key).build();
+        .body("Notification " + key).data(Devices.KEY_FIELD, key).build();
   }
 }

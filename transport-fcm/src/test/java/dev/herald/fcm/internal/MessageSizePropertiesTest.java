@@ -75,7 +75,7 @@ class MessageSizePropertiesTest {
         .ofMinLength(3200).ofMaxLength(3700);
     Arbitrary<Content> nearTheLimit = net.jqwik.api.Combinators.combine(shortText, nearLimitBody,
             Arbitraries.maps(Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(10), shortText).ofMaxSize(2))
-        // Drawn characters may include half of a surrogate pair, which Content refuses: keep valid ones.
+        // A draw may cut a surrogate pair in two, which Content refuses: such draws are left out.
         .as((t, b, d) -> Content.validate("", t, b, d, null, null))
         .filter(dev.herald.Validated::isValid)
         .map(v -> v.orElseThrow("content"));

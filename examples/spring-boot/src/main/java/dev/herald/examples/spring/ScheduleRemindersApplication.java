@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * Runs the service on port 8080 with an embedded H2 database and, unless the {@code live} profile is
- * active, simulated FCM and Web Push services on 127.0.0.1 (see {@link SimulatedPushServices}).
+ * active, herald-testing's fake FCM and Web Push services on 127.0.0.1 (see {@link SimulatedPushServices}).
  *
  * <pre>{@code mvn -B -q install -DskipTests && mvn -B -q -pl examples/spring-boot spring-boot:run}</pre>
  */

@@ -16,7 +16,7 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The service driven over HTTP as its clients would: devices registered, schedules created,
- * cancelled and started early, reminders followed to the simulated push services, the actuator read.
+ * cancelled and started early, reminders followed to the fake push services, the actuator read.
  */
 abstract class ScheduleRemindersScenario {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -85,6 +85,7 @@ abstract class ScheduleRemindersScenario {
     assertThat(sims.received()).anyMatch(m -> m.equals("fcm Yoga starts now"))
         .anyMatch(m -> m.startsWith("webpush ") && m.contains("Yoga starts now"))
         .noneMatch(m -> m.contains("Pilates") || m.contains("Spin"));
+    assertThat(sims.problems()).as("what the push services refused or could not decrypt").isEmpty();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.herald.spring.boot.TransactionalHerald;
 import dev.herald.spring.boot.actuate.HeraldHealthIndicator;
 import dev.herald.spring.boot.actuate.HeraldInfoContributor;
 import dev.herald.spring.boot.autoconfigure.internal.HeraldLifecycle;
+import dev.herald.testing.fcm.TestServiceAccount;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +29,7 @@ class ClassPathConditionsTest {
 
   @Test
   void withoutTheWebPushTransportItsPropertiesAreIgnoredAndFcmStillWorks() {
-    String account = dev.herald.examples.sim.SimulatedFcm.generateServiceAccount("herald-test", "https://oauth2.googleapis.com/token");
+    String account = TestServiceAccount.generate("herald-test").json("https://oauth2.googleapis.com/token");
     Runners.jdbc(Db.H2).withClassLoader(new FilteredClassLoader(WebPushTransport.class))
         .withPropertyValues("herald.fcm.service-account=" + account,
             "herald.web-push.vapid.private-key=" + VapidKeys.generate().toPem(), "herald.web-push.subject=mailto:ops@herald.dev")
@@ -110,7 +111,7 @@ class ClassPathConditionsTest {
 
   @Test
   void aCredentialInTheEnvironmentSpelledAsAnEnvironmentVariableCounts() {
-    String account = dev.herald.examples.sim.SimulatedFcm.generateServiceAccount("herald-test", "https://oauth2.googleapis.com/token");
+    String account = TestServiceAccount.generate("herald-test").json("https://oauth2.googleapis.com/token");
     // Spring Boot maps a property source of this kind, and this name, as it maps the process environment.
     Runners.jdbc(Db.H2).withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(
             new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment",

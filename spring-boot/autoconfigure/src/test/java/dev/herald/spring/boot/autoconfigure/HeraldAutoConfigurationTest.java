@@ -13,6 +13,7 @@ import dev.herald.spring.boot.actuate.HeraldHealthIndicator;
 import dev.herald.spring.boot.actuate.HeraldInfoContributor;
 import dev.herald.spring.boot.autoconfigure.internal.HeraldLifecycle;
 import dev.herald.testing.RecordingListener;
+import dev.herald.testing.fcm.TestServiceAccount;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -84,7 +85,7 @@ class HeraldAutoConfigurationTest {
   @Test
   void transportsComeFromTheirProperties() {
     String pem = dev.herald.webpush.VapidKeys.generate().toPem();
-    String account = dev.herald.examples.sim.SimulatedFcm.generateServiceAccount("herald-test", "https://oauth2.googleapis.com/token");
+    String account = TestServiceAccount.generate("herald-test").json("https://oauth2.googleapis.com/token");
     Runners.jdbc(Db.H2).withPropertyValues("herald.fcm.service-account=" + account,
             "herald.web-push.vapid.private-key=" + pem, "herald.web-push.subject=mailto:ops@herald.dev")
         .run(ctx -> {
@@ -106,7 +107,7 @@ class HeraldAutoConfigurationTest {
 
   @Test
   void theApplicationsOwnFcmTransportReplacesTheConfiguredOne() {
-    String account = dev.herald.examples.sim.SimulatedFcm.generateServiceAccount("herald-test", "https://oauth2.googleapis.com/token");
+    String account = TestServiceAccount.generate("herald-test").json("https://oauth2.googleapis.com/token");
     dev.herald.fcm.FcmTransport own = dev.herald.fcm.FcmTransport.builder()
         .serviceAccount(dev.herald.fcm.ServiceAccount.fromJson(account)).build();
     Runners.jdbc(Db.H2).withBean("ownFcm", dev.herald.fcm.FcmTransport.class, () -> own)

@@ -2,8 +2,8 @@ package dev.herald.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.examples.sim.SimulatedFcm;
 import dev.herald.outbox.jdbc.OutboxSchemaException;
+import dev.herald.testing.fcm.TestServiceAccount;
 import dev.herald.webpush.VapidKeys;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -161,7 +161,7 @@ class StartupFailureTest {
 
   @Test
   void twoTransportsForOneChannelAreNamed() {
-    String account = SimulatedFcm.generateServiceAccount("herald-test", "https://oauth2.googleapis.com/token");
+    String account = TestServiceAccount.generate("herald-test").json("https://oauth2.googleapis.com/token");
     withHostTransport(Db.H2).withPropertyValues("herald.fcm.service-account=" + account).run(ctx -> {
       FailureAnalysis a = analysis(ctx);
       assertThat(a.getDescription()).contains("channel fcm").contains("fcmLike").contains("heraldFcmTransport");

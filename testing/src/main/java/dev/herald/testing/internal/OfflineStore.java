@@ -1,4 +1,4 @@
-package dev.herald.reliability.support;
+package dev.herald.testing.internal;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

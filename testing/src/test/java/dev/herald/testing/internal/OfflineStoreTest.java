@@ -1,4 +1,4 @@
-package dev.herald.reliability.support;
+package dev.herald.testing.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -15,17 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The smallest HTTP/2 server that can stand in for FCM in a throughput run: cleartext with prior
+ * The smallest HTTP/2 server that can take FCM's place in a throughput run: cleartext with prior
  * knowledge (RFC 9113 §3.3), one thread per connection, answering every request that ends its
- * stream with {@code 200 {"name": "..."}}. It does not decode request headers (HPACK state only
- * matters to a decoder) and does almost nothing per request, so that the measured cost is the
- * client's. MockWebServer would do, but it records every request and runs a task per stream, and on
- * two shared cores the benchmark would mostly measure it.
+ * stream with the same {@code 200 {"name": "..."}}. It is not a fake of FCM: it checks nothing (no
+ * access token, no message), does not decode request headers (HPACK state only matters to a
+ * decoder) and does almost nothing per request, so that the measured cost is the client's.
+ * herald-testing's FakeFcm, which checks requests as FCM does, runs on MockWebServer, which records
+ * every request and runs a task per stream: on two shared cores the benchmark would mostly measure it.
  *
  * <p>It advertises {@code SETTINGS_MAX_CONCURRENT_STREAMS}, which is how FCM makes OkHttp open a
  * second connection once one is full.
  */
-final class H2cFakeFcm implements AutoCloseable {
+final class H2cConstantServer implements AutoCloseable {
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DATA = 0x0;
   private static final int HEADERS = 0x1;
@@ -53,10 +54,10 @@ final class H2cFakeFcm implements AutoCloseable {
   final AtomicLong requestBytes = new AtomicLong();
   private volatile boolean closed;
 
-  H2cFakeFcm(int maxConcurrentStreams) throws IOException {
+  H2cConstantServer(int maxConcurrentStreams) throws IOException {
     this.maxConcurrentStreams = maxConcurrentStreams;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    this.acceptor = new Thread(this::acceptLoop, "fake-fcm-acceptor");
+    this.acceptor = new Thread(this::acceptLoop, "h2c-constant-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -77,13 +78,13 @@ final class H2cFakeFcm implements AutoCloseable {
         s.setTcpNoDelay(true);
         sockets.add(s);
         int n = connections.incrementAndGet();
-        Thread t = new Thread(() -> serve(s), "fake-fcm-conn-" + n);
+        Thread t = new Thread(() -> serve(s), "h2c-constant-conn-" + n);
         t.setDaemon(true);
         connectionThreads.add(t);
         t.start();
       } catch (IOException e) {
         if (!closed) {
-          System.err.println("fake FCM accept failed: " + e);
+          System.err.println("h2c server: accept failed: " + e);
         }
       }
     }
@@ -164,7 +165,7 @@ final class H2cFakeFcm implements AutoCloseable {
       }
     } catch (IOException e) {
       if (!closed && !(e instanceof java.io.EOFException)) {
-        System.err.println("fake FCM connection ended: " + e);
+        System.err.println("h2c server: connection ended: " + e);
       }
     }
   }
