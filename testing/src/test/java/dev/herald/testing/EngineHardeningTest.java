@@ -155,7 +155,7 @@ class EngineHardeningTest {
     assertThat(t.sendCount()).isZero();
     assertThat(delivery("k1").state()).isEqualTo(DeliveryState.PENDING);
     assertThat(delivery("k1").attempts()).isZero();
-    assertThat(delivery("k1").lastError()).startsWith("not started: the claim's lease ended");
+    assertThat(delivery("k1").lastError()).startsWith("released: not started: the claim's lease ended");
     assertThat(notStarted).singleElement().asString().startsWith("k1: the claim's lease ended");
     assertThat(h.counters().sendsNotStarted()).isEqualTo(1);
     assertThat(events.events()).contains("released k1");
