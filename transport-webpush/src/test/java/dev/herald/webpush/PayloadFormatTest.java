@@ -52,9 +52,6 @@ class PayloadFormatTest {
     assertThat(json(PayloadFormat.declarative(SITE), Content.of("Shipped", null))).isEqualTo("{\"web_push\":8030,"
         + "\"notification\":{\"title\":\"Shipped\",\"navigate\":\"https://shop.herald.dev/notifications\","
         + "\"tag\":\"" + ID + "\",\"data\":{\"herald_id\":\"" + ID + "\"}}}");
-    Content appLink = Content.builder().title("Shipped").clickUrl(URI.create("shop://orders/42")).build();
-    assertThat(json(PayloadFormat.declarative(SITE), appLink))
-        .contains("\"navigate\":\"https://shop.herald.dev/notifications\"");
   }
 
   @Test
