@@ -38,11 +38,14 @@ import okhttp3.Headers;
  * signature against the {@code k} key and that key against the one the subscription was made with,
  * the claims, every header, and the body, which it decrypts with the subscriber's private key. A
  * request that breaks a rule is answered 400 with the broken rule and recorded in
- * {@link #violations()}; a good one gets whatever the test configured.
+ * {@link #violations()}; a request signed with another key than the one its subscription was made
+ * with is answered 403, as real push services do, and recorded in {@link #keyMismatches()}; a good
+ * one gets whatever the test configured.
  */
 final class FakePushService implements AutoCloseable {
   private static final Pattern AUTHORIZATION = Pattern.compile("vapid t=([A-Za-z0-9_.-]+), k=([A-Za-z0-9_-]+)");
   private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+  private static final String KEY_MISMATCH = "k is not the applicationServerKey the subscription was made with";
   private static final Set<String> URGENCIES = Set.of("very-low", "low", "normal", "high");
 
   /** One accepted request, decrypted. */
@@ -58,6 +61,8 @@ final class FakePushService implements AutoCloseable {
 
   private final MockWebServer server = new MockWebServer();
   private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+  private final Map<String, String> subscribedWith = new ConcurrentHashMap<>();
+  private final List<String> keyMismatches = new CopyOnWriteArrayList<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final String applicationServerKey;
@@ -74,6 +79,11 @@ final class FakePushService implements AutoCloseable {
       public MockResponse dispatch(RecordedRequest request) {
         onRequest.run();
         List<String> problems = check(request);
+        if (problems.size() == 1 && problems.get(0).startsWith(KEY_MISMATCH)) {
+          keyMismatches.add(request.getUrl().encodedPath());
+          return new MockResponse.Builder().code(403).body("{\"code\":403,\"errno\":109,\"error\":\"Forbidden\","
+              + "\"message\":\"" + KEY_MISMATCH + "\"}").build();
+        }
         if (!problems.isEmpty()) {
           violations.addAll(problems);
           return new MockResponse.Builder().code(400).body("{\"error\":\"" + String.join("; ", problems) + "\"}").build();
@@ -86,8 +96,18 @@ final class FakePushService implements AutoCloseable {
 
   /** A new subscription on this service, as a browser would get from pushManager.subscribe(). */
   Subscriber subscribe() {
+    return subscribe(null);
+  }
+
+  /**
+   * A new subscription made with this application server key (null: the service's own), as
+   * {@code pushManager.subscribe({applicationServerKey})} would make it.
+   */
+  Subscriber subscribe(VapidKeys applicationServerKey) {
     Subscriber s = Subscriber.generate();
-    subscribers.put("/push/" + UUID.randomUUID(), s);
+    String path = "/push/" + UUID.randomUUID();
+    subscribers.put(path, s);
+    subscribedWith.put(path, applicationServerKey == null ? this.applicationServerKey : applicationServerKey.publicKeyBase64Url());
     return s;
   }
 
@@ -119,6 +139,11 @@ final class FakePushService implements AutoCloseable {
 
   List<String> violations() {
     return violations;
+  }
+
+  /** The paths of the requests refused with 403 because they were signed with another key. */
+  List<String> keyMismatches() {
+    return keyMismatches;
   }
 
   int requestCount() {
@@ -164,7 +189,8 @@ final class FakePushService implements AutoCloseable {
       problems.add("Content-Type must be application/octet-stream: " + h.get("Content-Type"));
     }
     // A real push service compares aud with its own origin, which is what the client put in Host.
-    Map<String, Object> claims = checkAuthorization(h.get("Authorization"), "http://" + h.get("Host"), problems);
+    Map<String, Object> claims = checkAuthorization(h.get("Authorization"), "http://" + h.get("Host"),
+        subscribedWith.getOrDefault(path, applicationServerKey), problems);
     byte[] body = r.getBody() == null ? new byte[0] : r.getBody().toByteArray();
     if (body.length > 4096) {
       problems.add("body must be at most 4096 octets: " + body.length);
@@ -186,7 +212,7 @@ final class FakePushService implements AutoCloseable {
     return problems;
   }
 
-  private Map<String, Object> checkAuthorization(String header, String ownOrigin, List<String> problems) {
+  private Map<String, Object> checkAuthorization(String header, String ownOrigin, String expectedKey, List<String> problems) {
     if (header == null) {
       problems.add("Authorization is required");
       return null;
@@ -197,8 +223,8 @@ final class FakePushService implements AutoCloseable {
       return null;
     }
     String k = m.group(2);
-    if (!k.equals(applicationServerKey)) {
-      problems.add("k is not the applicationServerKey the subscription was made with");
+    if (!k.equals(expectedKey)) {
+      problems.add(KEY_MISMATCH);
     }
     try {
       SignedJWT jwt = SignedJWT.parse(m.group(1));
