@@ -36,21 +36,36 @@ import okhttp3.Protocol;
  * verifies the RS256 assertion with the test service account's public key, and an FCM HTTP v1
  * endpoint (HTTP/2, prior knowledge) that checks the bearer token and the request JSON, answering
  * 400 with a {@code google.rpc.BadRequest} on a malformed message as FCM does.
+ *
+ * <p>It knows the test service account's project and any other added with {@link #addProject}: an
+ * access token is issued for the project of the account that asked and is accepted only for that
+ * project's send URL (another project's token is refused with 403 {@code PERMISSION_DENIED}, as FCM
+ * does). {@link #tokenFailureFor} makes the token endpoint refuse one account alone.
  */
 final class FakeGoogle implements AutoCloseable {
   static final String SEND_PATH = "/v1/projects/" + TestKeys.PROJECT + "/messages:send";
   private static final Pattern TTL = Pattern.compile("\\d+(\\.\\d{1,9})?s");
+  private static final Pattern SEND = Pattern.compile("/v1/projects/([^/]+)/messages:send");
   private static final Set<String> TARGETS = Set.of("token", "fid", "topic", "condition");
 
   final MockWebServer tokenServer = new MockWebServer();
   final MockWebServer fcmServer = new MockWebServer();
   private final Clock clock;
 
+  /** A service account the token endpoint knows: whose assertions it verifies, for which project. */
+  record Account(String projectId, String email, String keyId, java.security.interfaces.RSAPublicKey publicKey) {}
+
+  private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+
   // Token endpoint state.
   final AtomicInteger tokenRequests = new AtomicInteger();
+  /** Answers instead of a token for the account with that e-mail address. */
+  final Map<String, MockResponse> tokenFailureFor = new ConcurrentHashMap<>();
+  /** The project of each accepted message, in arrival order. */
+  final List<String> messageProjects = new java.util.concurrent.CopyOnWriteArrayList<>();
   final List<String> assertionProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
   final List<JWTClaimsSet> assertions = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> validTokens = new ConcurrentHashMap<>();
   volatile long expiresInSeconds = 3599;
   volatile MockResponse tokenFailure;
   /** While set, token responses wait for it to open. */
@@ -86,6 +101,7 @@ final class FakeGoogle implements AutoCloseable {
 
   FakeGoogle(Clock clock) throws IOException {
     this.clock = clock;
+    accounts.put(TestKeys.EMAIL, new Account(TestKeys.PROJECT, TestKeys.EMAIL, TestKeys.KEY_ID, TestKeys.publicKey()));
     tokenServer.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
@@ -119,6 +135,30 @@ final class FakeGoogle implements AutoCloseable {
         .baseUrl(fcmBaseUrl())
         .http2PriorKnowledge(true)
         .clock(clock);
+  }
+
+  /**
+   * Another Firebase project with a service account of its own (a fresh RSA key), known to both
+   * endpoints from now on.
+   *
+   * @return that account, as the host would load it from its file
+   */
+  ServiceAccount addProject(String projectId) {
+    java.security.KeyPair key = TestKeys.generate("RSA", 2048);
+    String email = "herald-test@" + projectId + ".iam.gserviceaccount.com";
+    String keyId = "fedcba9876543210fedcba9876543210" + Integer.toHexString(projectId.hashCode());
+    accounts.put(email, new Account(projectId, email, keyId, (java.security.interfaces.RSAPublicKey) key.getPublic()));
+    Map<String, Object> fields = TestKeys.fields("https://oauth2.googleapis.com/token");
+    fields.put("project_id", projectId);
+    fields.put("private_key_id", keyId);
+    fields.put("private_key", TestKeys.pem(key.getPrivate()));
+    fields.put("client_email", email);
+    return ServiceAccount.fromJson(TestKeys.json(fields));
+  }
+
+  /** How many messages of a project FCM accepted. */
+  long accepted(String projectId) {
+    return messageProjects.stream().filter(projectId::equals).count();
   }
 
   /** Makes every token issued so far unacceptable to FCM, as a revocation would. */
@@ -179,17 +219,21 @@ final class FakeGoogle implements AutoCloseable {
     if (failure != null) {
       return failure;
     }
-    String problem = verifyAssertion(request);
+    Account[] account = new Account[1];
+    String problem = verifyAssertion(request, account);
+    if (account[0] != null && tokenFailureFor.containsKey(account[0].email())) {
+      return tokenFailureFor.get(account[0].email());
+    }
     if (problem != null) {
       assertionProblems.add(problem);
       return json(400, Map.of("error", "invalid_grant", "error_description", "Invalid JWT Signature."));
     }
     String token = "ya29.fake-access-token-" + n + "-abcdefghijklmnopqrstuvwxyz";
-    validTokens.add(token);
+    validTokens.put(token, account[0].projectId());
     return json(200, Map.of("access_token", token, "expires_in", expiresInSeconds, "token_type", "Bearer"));
   }
 
-  private String verifyAssertion(RecordedRequest request) {
+  private String verifyAssertion(RecordedRequest request, Account[] account) {
     if (!"POST".equals(request.getMethod()) || !"/token".equals(request.getUrl().encodedPath())) {
       return "wrong request line " + request.getRequestLine();
     }
@@ -208,23 +252,25 @@ final class FakeGoogle implements AutoCloseable {
     }
     try {
       SignedJWT jwt = SignedJWT.parse(form.get("assertion"));
+      Account who = accounts.get(String.valueOf(jwt.getJWTClaimsSet().getIssuer()));
+      if (who == null) {
+        return "iss " + jwt.getJWTClaimsSet().getIssuer();
+      }
+      account[0] = who;
       if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())) {
         return "alg " + jwt.getHeader().getAlgorithm();
       }
       if (!JOSEObjectType.JWT.equals(jwt.getHeader().getType())) {
         return "typ " + jwt.getHeader().getType();
       }
-      if (!TestKeys.KEY_ID.equals(jwt.getHeader().getKeyID())) {
+      if (!who.keyId().equals(jwt.getHeader().getKeyID())) {
         return "kid " + jwt.getHeader().getKeyID();
       }
-      if (!jwt.verify(new RSASSAVerifier(TestKeys.publicKey()))) {
+      if (!jwt.verify(new RSASSAVerifier(who.publicKey()))) {
         return "signature does not verify";
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       assertions.add(claims);
-      if (!TestKeys.EMAIL.equals(claims.getIssuer())) {
-        return "iss " + claims.getIssuer();
-      }
       if (!List.of(tokenUrl()).equals(claims.getAudience())) {
         return "aud " + claims.getAudience();
       }
@@ -262,15 +308,24 @@ final class FakeGoogle implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private MockResponse answer(RecordedRequest request) {
-    if (!"POST".equals(request.getMethod()) || !SEND_PATH.equals(request.getUrl().encodedPath())) {
+    java.util.regex.Matcher path = SEND.matcher(request.getUrl().encodedPath());
+    String project = path.matches() ? path.group(1) : null;
+    if (!"POST".equals(request.getMethod()) || project == null
+        || accounts.values().stream().noneMatch(a -> a.projectId().equals(project))) {
       requestProblems.add("request line " + request.getRequestLine());
       return json(404, Map.of("error", Map.of("code", 404, "message", "Not found", "status", "NOT_FOUND")));
     }
     String auth = request.getHeaders().get("Authorization");
     String bearer = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
     bearerTokens.add(String.valueOf(bearer));
-    if (bearer == null || !validTokens.contains(bearer)) {
+    if (bearer == null || !validTokens.containsKey(bearer)) {
       return fixture("expired-access-token");
+    }
+    if (!project.equals(validTokens.get(bearer))) {
+      requestProblems.add("a token of project " + validTokens.get(bearer) + " sent to project " + project);
+      return json(403, Map.of("error", Map.of("code", 403, "status", "PERMISSION_DENIED",
+          "message", "Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/"
+              + project + "' (or it may not exist).")));
     }
     String contentType = request.getHeaders().get("Content-Type");
     if (contentType == null || !contentType.startsWith("application/json")) {
@@ -285,6 +340,7 @@ final class FakeGoogle implements AutoCloseable {
       return badRequest("message", "Invalid JSON payload received.");
     }
     messages.add(root);
+    messageProjects.add(project);
     List<String> violations = validate(root);
     if (!violations.isEmpty()) {
       requestProblems.addAll(violations);
