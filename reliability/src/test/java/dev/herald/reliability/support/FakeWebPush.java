@@ -36,6 +36,7 @@ public final class FakeWebPush implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
   private volatile Fault.Plan plan = Fault.Plan.none();
+  private volatile String vapidRefusal;
   private final Map<String, OfflineStore<String[]>> offline = new java.util.HashMap<>();
 
   /** Starts the service; it accepts messages signed with {@code vapidPublicKey} (base64url). */
@@ -61,6 +62,15 @@ public final class FakeWebPush implements AutoCloseable {
   public void acceptVapidKeys(String... publicKeys) {
     acceptedVapidKeys.clear();
     acceptedVapidKeys.addAll(List.of(publicKeys));
+  }
+
+  /**
+   * From now on (until {@code null}), refuse every request whose VAPID token is otherwise valid with
+   * 403 and this body, as a push service does that no longer accepts our key or token (Apple answers
+   * {@code {"reason":"BadJwtToken"}}).
+   */
+  public void refuseVapid(String body) {
+    this.vapidRefusal = body;
   }
 
   /** From now on, the browser subscribed as {@code name} is offline: accepted messages wait. */
@@ -127,6 +137,11 @@ public final class FakeWebPush implements AutoCloseable {
       ledger.rejectedAuth();
       return status(403, "the VAPID key does not match the subscription's applicationServerKey");
     }
+    String refusal = vapidRefusal;
+    if (refusal != null) {
+      ledger.rejectedAuth();
+      return new MockResponse.Builder().code(403).setHeader("Content-Type", "application/json").body(refusal).build();
+    }
     String topic = request.getHeaders().get("Topic");
     String key;
     String tag;
@@ -173,7 +188,8 @@ public final class FakeWebPush implements AutoCloseable {
     MockResponse.Builder accept = new MockResponse.Builder().code(201)
         .addHeader("Location", server.url("/message/" + ids.incrementAndGet()));
     return FakeServer.respond(fault, accept, s -> new MockResponse.Builder().code(s.code())
-        .body(s.code() == 429 ? "too many requests" : "service unavailable"));
+        .body(s.code() == 429 ? "too many requests"
+            : s.code() == 404 || s.code() == 410 ? "push subscription has unsubscribed or expired." : "service unavailable"));
   }
 
   private static String vapidKey(String authorization) {
