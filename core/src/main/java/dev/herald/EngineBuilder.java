@@ -194,11 +194,12 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
   }
 
   /**
-   * The "target gone" safety valve: when at least {@code share} of a channel's last outcomes
-   * within {@code window} (and at least {@code minSamples} of them) are "target gone", devices are
-   * no longer invalidated; the message is kept and the channel paused and reported through
-   * {@link DeliveryListener#channelPaused}, because that pattern means wrong credentials or the
-   * wrong project, not dead devices. Default 0.5, 20 samples, 1 minute.
+   * The "target gone" safety valve, per scope: when at least {@code share} of a scope's last
+   * outcomes within {@code window} (and at least {@code minSamples} of them) are "target gone",
+   * devices are no longer invalidated; the message is kept and the scope paused and reported through
+   * {@link DeliveryListener#scopePaused}, because that pattern means wrong credentials or the wrong
+   * project, not dead devices. The channel's other scopes (other push services, other credentials)
+   * count on their own. Default 0.5, 20 samples, 1 minute.
    */
   public B targetGoneSafetyValve(double share, int minSamples, Duration window) {
     if (!(share > 0 && share <= 1)) {
