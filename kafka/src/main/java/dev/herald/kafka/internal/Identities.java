@@ -24,14 +24,13 @@ public final class Identities {
     return acceptable(id) ? id : "sha256:" + sha256(id.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The same rule as Herald's idempotency keys: no ISO control character. */
+  /**
+   * The same rule as Herald's idempotency keys ({@code Checks.identifier}): no control character, no
+   * unpaired surrogate, no format character. An identity outside it is hashed, so that the key built
+   * from it is always one {@code Notification} accepts.
+   */
   public static boolean printable(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
+    return dev.herald.internal.Checks.identifier(s);
   }
 
   /** SHA-256 of the bytes, base64url without padding (43 characters). */
