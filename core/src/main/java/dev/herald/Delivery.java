@@ -15,11 +15,13 @@ import java.util.Objects;
  * @param collapseKey the display tag, which replaces an earlier notification with the same tag on the
  *     device's screen: the host's collapse key, or the notification id (see {@link CollapseKeys})
  * @param expiresAt the notification's expiry, or null
+ * @param scope the part of the channel it belongs to (push service and credential, see {@link Scope});
+ *     null means the channel's one scope
  */
 public record Delivery(long deliveryId, String notificationKey, int attempt, DeviceTarget target, Content content,
-    DeliveryOptions options, String collapseKey, Instant expiresAt) {
+    DeliveryOptions options, String collapseKey, Instant expiresAt, Scope scope) {
 
-  /** Validates. */
+  /** Validates; a null scope becomes the target channel's one scope. */
   public Delivery {
     Objects.requireNonNull(notificationKey, "notificationKey");
     Objects.requireNonNull(target, "target");
@@ -29,6 +31,17 @@ public record Delivery(long deliveryId, String notificationKey, int attempt, Dev
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be >= 1: " + attempt);
     }
+    if (scope == null) {
+      scope = Scope.of(target.channel());
+    } else if (!scope.channel().equals(target.channel())) {
+      throw new IllegalArgumentException("scope must be of the target's channel " + target.channel() + ": " + scope);
+    }
+  }
+
+  /** A delivery in its channel's one scope (what a store that knows nothing of scopes creates). */
+  public Delivery(long deliveryId, String notificationKey, int attempt, DeviceTarget target, Content content,
+      DeliveryOptions options, String collapseKey, Instant expiresAt) {
+    this(deliveryId, notificationKey, attempt, target, content, options, collapseKey, expiresAt, null);
   }
 
   /** The id derived from the idempotency key that every message carries as data {@value CollapseKeys#ID_DATA_KEY}. */
@@ -52,12 +65,17 @@ public record Delivery(long deliveryId, String notificationKey, int attempt, Dev
 
   /** A copy with other options (the engine shortens the time to live to the expiry). */
   public Delivery withOptions(DeliveryOptions newOptions) {
-    return new Delivery(deliveryId, notificationKey, attempt, target, content, newOptions, collapseKey, expiresAt);
+    return new Delivery(deliveryId, notificationKey, attempt, target, content, newOptions, collapseKey, expiresAt, scope);
+  }
+
+  /** A copy in another scope of the same channel. */
+  public Delivery withScope(Scope newScope) {
+    return new Delivery(deliveryId, notificationKey, attempt, target, content, options, collapseKey, expiresAt, newScope);
   }
 
   @Override
   public String toString() {
     return "Delivery[id=" + deliveryId + ", key=" + dev.herald.internal.Redact.quote(notificationKey, 64)
-        + ", attempt=" + attempt + ", target=" + target + "]";
+        + ", attempt=" + attempt + ", target=" + target + (scope.wholeChannel() ? "" : ", scope=" + scope) + "]";
   }
 }

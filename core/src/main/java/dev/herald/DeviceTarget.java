@@ -29,18 +29,91 @@ public sealed interface DeviceTarget {
   /** The device's identity on its channel (FID, token or endpoint). Secret: never log it in full. */
   String address();
 
+  /**
+   * The name of the sender credential this device was registered under (the VAPID key pair a
+   * browser subscribed with, the FCM service account of the app), or null for the transport's
+   * default (its only credential). Not secret: a name the host chose, not the credential.
+   */
+  default String credential() {
+    return null;
+  }
+
+  /** Longest credential name. */
+  int MAX_CREDENTIAL_NAME = 64;
+
+  /**
+   * Whether {@code name} can name a credential: 1 to {@value #MAX_CREDENTIAL_NAME} of
+   * {@code [A-Za-z0-9_.-]}, starting with a letter or digit.
+   */
+  static boolean validCredentialName(String name) {
+    return name != null && CREDENTIAL_NAME.matcher(name).matches();
+  }
+
+  /** What {@link #validCredentialName} accepts. */
+  java.util.regex.Pattern CREDENTIAL_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0," + (MAX_CREDENTIAL_NAME - 1) + "}");
+
+  /**
+   * The platform of an FCM device, where the app knows it: FCM sends to Android directly, to iOS
+   * through APNs (whose credentials live in the Firebase project and fail on their own) and to
+   * browsers through Web Push, so the platform is part of a delivery's {@link Scope}.
+   */
+  enum Platform {
+    /** An Android app. */
+    ANDROID,
+    /** An iOS or iPadOS app (FCM sends through APNs). */
+    IOS,
+    /** A web app using the Firebase JavaScript SDK. */
+    WEB;
+
+    /** The lower-case name used in scope names: {@code android}, {@code ios}, {@code web}. */
+    public String code() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** Longest FCM token or installation id Herald accepts. FCM tokens are about 160 characters today. */
   int MAX_FCM_ID_LENGTH = 4096;
 
   /**
    * A Firebase Installation ID, FCM's recommended device target (the HTTP v1 {@code fid} field).
    *
+   * <pre>{@code
+   * new DeviceTarget.FcmInstallation(fid)                        // the transport's only service account
+   * new DeviceTarget.FcmInstallation(fid).withServiceAccount("staff").withPlatform(Platform.IOS)
+   * }</pre>
+   *
    * @param fid the installation id the client app reported
+   * @param serviceAccount the name of the FCM transport's service account (the app's Firebase
+   *     project) to send with, or null for its default
+   * @param platform the device's platform where the app reported it, or null
    */
-  record FcmInstallation(String fid) implements DeviceTarget {
-    /** Validates the id. */
+  record FcmInstallation(String fid, String serviceAccount, Platform platform) implements DeviceTarget {
+    /** Validates the id and the service account's name. */
     public FcmInstallation {
-      Checks.orThrow(validateFcmId("fid", fid), "FCM installation id");
+      Checks c = Checks.of("");
+      c.merge(validateFcmId("fid", fid));
+      checkCredential(c, "serviceAccount", serviceAccount);
+      c.throwIfInvalid("FCM installation id");
+    }
+
+    /** An installation id sent with the transport's default service account, platform unknown. */
+    public FcmInstallation(String fid) {
+      this(fid, null, null);
+    }
+
+    /** A copy registered under the named service account (null: the transport's default). */
+    public FcmInstallation withServiceAccount(String name) {
+      return new FcmInstallation(fid, name, platform);
+    }
+
+    /** A copy that knows the device's platform (null: unknown). */
+    public FcmInstallation withPlatform(Platform newPlatform) {
+      return new FcmInstallation(fid, serviceAccount, newPlatform);
+    }
+
+    @Override
+    public String credential() {
+      return serviceAccount;
     }
 
     @Override
@@ -60,7 +133,7 @@ public sealed interface DeviceTarget {
 
     @Override
     public String toString() {
-      return "FcmInstallation[" + Redact.secret(fid) + "]";
+      return "FcmInstallation[" + Redact.secret(fid) + extras(serviceAccount, platform) + "]";
     }
   }
 
@@ -69,11 +142,37 @@ public sealed interface DeviceTarget {
    * of installation ids but still what most apps hold.
    *
    * @param token the registration token the client app reported
+   * @param serviceAccount the name of the FCM transport's service account (the app's Firebase
+   *     project) to send with, or null for its default
+   * @param platform the device's platform where the app reported it, or null
    */
-  record FcmToken(String token) implements DeviceTarget {
-    /** Validates the token. */
+  record FcmToken(String token, String serviceAccount, Platform platform) implements DeviceTarget {
+    /** Validates the token and the service account's name. */
     public FcmToken {
-      Checks.orThrow(validateFcmId("token", token), "FCM registration token");
+      Checks c = Checks.of("");
+      c.merge(validateFcmId("token", token));
+      checkCredential(c, "serviceAccount", serviceAccount);
+      c.throwIfInvalid("FCM registration token");
+    }
+
+    /** A token sent with the transport's default service account, platform unknown. */
+    public FcmToken(String token) {
+      this(token, null, null);
+    }
+
+    /** A copy registered under the named service account (null: the transport's default). */
+    public FcmToken withServiceAccount(String name) {
+      return new FcmToken(token, name, platform);
+    }
+
+    /** A copy that knows the device's platform (null: unknown). */
+    public FcmToken withPlatform(Platform newPlatform) {
+      return new FcmToken(token, serviceAccount, newPlatform);
+    }
+
+    @Override
+    public String credential() {
+      return serviceAccount;
     }
 
     @Override
@@ -93,7 +192,7 @@ public sealed interface DeviceTarget {
 
     @Override
     public String toString() {
-      return "FcmToken[" + Redact.secret(token) + "]";
+      return "FcmToken[" + Redact.secret(token) + extras(serviceAccount, platform) + "]";
     }
   }
 
@@ -109,18 +208,60 @@ public sealed interface DeviceTarget {
    * {@code https://FCM.GoogleAPIs.com:443/fcm/send/x} and {@code https://fcm.googleapis.com/fcm/send/x}
    * are one device. The path and query, the push service's capability, are kept exactly.
    *
+   * <p>A browser subscribes with one application server key; a host with several VAPID key pairs
+   * (a rotation, several sites) names the one the subscription was made with, so that it is always
+   * sent with that key: {@code new WebPushSubscription(endpoint, p256dh, auth).withVapidKey("2027")}.
+   *
    * @param endpoint the push service URL; its path is a capability, so it is treated as secret
    * @param p256dh the subscriber's P-256 public key, uncompressed (65 bytes), base64url
    * @param auth the 16-byte authentication secret, base64url
+   * @param vapidKey the name of the Web Push transport's VAPID key pair the subscription was made
+   *     with, or null for its default
    */
-  record WebPushSubscription(String endpoint, String p256dh, String auth) implements DeviceTarget {
+  record WebPushSubscription(String endpoint, String p256dh, String auth, String vapidKey) implements DeviceTarget {
     /** Longest {@code p256dh} or {@code auth} string accepted (65 bytes take 88 base64 characters). */
     public static final int MAX_KEY_CHARS = 100;
 
-    /** Validates all three fields together and puts the endpoint in canonical form. */
+    /** Validates every field together and puts the endpoint in canonical form. */
     public WebPushSubscription {
-      check(endpoint, p256dh, auth).throwIfInvalid("web push subscription");
+      Checks c = check(endpoint, p256dh, auth);
+      checkCredential(c, "vapidKey", vapidKey);
+      c.throwIfInvalid("web push subscription");
       endpoint = canonical(endpoint);
+    }
+
+    /** A subscription made with the transport's default VAPID key pair. */
+    public WebPushSubscription(String endpoint, String p256dh, String auth) {
+      this(endpoint, p256dh, auth, null);
+    }
+
+    /** A copy made with the named VAPID key pair (null: the transport's default). */
+    public WebPushSubscription withVapidKey(String name) {
+      return new WebPushSubscription(endpoint, p256dh, auth, name);
+    }
+
+    @Override
+    public String credential() {
+      return vapidKey;
+    }
+
+    /**
+     * The push service's origin, {@code scheme://host[:port]} in canonical form: what a VAPID token's
+     * audience is, and the first part of the subscription's {@link Scope}.
+     */
+    public String origin() {
+      String rest = endpoint.substring(endpoint.indexOf("://") + 3);
+      int end = rest.length();
+      for (int i = 0; i < rest.length(); i++) {
+        char ch = rest.charAt(i);
+        if (ch == '/' || ch == '?' || ch == '#') {
+          end = i;
+          break;
+        }
+      }
+      String authority = rest.substring(0, end);
+      int at = authority.lastIndexOf('@');
+      return endpoint.substring(0, endpoint.indexOf("://") + 3) + (at < 0 ? authority : authority.substring(at + 1));
     }
 
     /**
@@ -234,7 +375,7 @@ public sealed interface DeviceTarget {
 
     @Override
     public String toString() {
-      return "WebPushSubscription[" + Redact.url(endpoint) + "]";
+      return "WebPushSubscription[" + Redact.url(endpoint) + (vapidKey == null ? "" : ", vapidKey=" + vapidKey) + "]";
     }
 
     private static byte[] decode(String b64) {
@@ -296,6 +437,17 @@ public sealed interface DeviceTarget {
     public String toString() {
       return "Custom[" + channel + ", " + Redact.secret(address) + "]";
     }
+  }
+
+  private static void checkCredential(Checks c, String field, String name) {
+    if (name != null) {
+      c.check(validCredentialName(name), field, "must be 1-" + MAX_CREDENTIAL_NAME
+          + " of [A-Za-z0-9_.-] starting with a letter or digit: " + Redact.quote(name, 70));
+    }
+  }
+
+  private static String extras(String credential, Platform platform) {
+    return (credential == null ? "" : ", serviceAccount=" + credential) + (platform == null ? "" : ", " + platform.code());
   }
 
   private static Validated<String> validateFcmId(String field, String value) {

@@ -50,6 +50,7 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
   private int batchSize = 100;
   private Duration lease = Duration.ofSeconds(60);
   private int maxInFlightPerChannel = 256;
+  private int maxInFlightPerScope; // 0: three quarters of each channel's bound
   private int dispatchThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
   private int completionBatchSize = 500;
   private Duration channelPause = Duration.ofSeconds(30);
@@ -140,6 +141,18 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     return self();
   }
 
+  /**
+   * Most deliveries of one scope (one push service and credential of a channel, see {@link Scope})
+   * held at once, so that one slow push service cannot take all of its channel's slots; default three
+   * quarters of the channel's bound (rounded up), leaving a quarter to the channel's other scopes.
+   * Never more than the channel's bound. A transport without scopes has one scope per channel, which
+   * the channel's bound alone limits.
+   */
+  public B maxInFlightPerScope(int maxInFlightPerScope) {
+    this.maxInFlightPerScope = atLeast("maxInFlightPerScope", maxInFlightPerScope, 1);
+    return self();
+  }
+
   /** Threads that run guards and start sends; default max(2, processors). */
   public B dispatchThreads(int dispatchThreads) {
     this.dispatchThreads = atLeast("dispatchThreads", dispatchThreads, 1);
@@ -152,14 +165,17 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
     return self();
   }
 
-  /** First pause of a channel whose sender failed; doubled after each failed probe; 1 ms to 1 day; default 30 s. */
+  /**
+   * First pause of a scope (or of a channel without scopes) whose sender failed; doubled after each
+   * failed probe; 1 ms to 1 day; default 30 s.
+   */
   public B channelPause(Duration channelPause) {
     this.channelPause = bounded("channelPause", channelPause, MAX_PAUSE);
     return self();
   }
 
   /**
-   * Longest pause between probes of a failed channel, also when the provider's {@code Retry-After}
+   * Longest pause between probes of a failed scope, also when the provider's {@code Retry-After}
    * asks for more; 1 ms to 1 day; default 15 min.
    */
   public B maxChannelPause(Duration maxChannelPause) {
@@ -178,11 +194,12 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
   }
 
   /**
-   * The "target gone" safety valve: when at least {@code share} of a channel's last outcomes
-   * within {@code window} (and at least {@code minSamples} of them) are "target gone", devices are
-   * no longer invalidated; the message is kept and the channel paused and reported through
-   * {@link DeliveryListener#channelPaused}, because that pattern means wrong credentials or the
-   * wrong project, not dead devices. Default 0.5, 20 samples, 1 minute.
+   * The "target gone" safety valve, per scope: when at least {@code share} of a scope's last
+   * outcomes within {@code window} (and at least {@code minSamples} of them) are "target gone",
+   * devices are no longer invalidated; the message is kept and the scope paused and reported through
+   * {@link DeliveryListener#scopePaused}, because that pattern means wrong credentials or the wrong
+   * project, not dead devices. The channel's other scopes (other push services, other credentials)
+   * count on their own. Default 0.5, 20 samples, 1 minute.
    */
   public B targetGoneSafetyValve(double share, int minSamples, Duration window) {
     if (!(share > 0 && share <= 1)) {
@@ -256,6 +273,7 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
         .batchSize(batchSize)
         .lease(lease)
         .maxInFlightPerChannel(maxInFlightPerChannel)
+        .maxInFlightPerScope(maxInFlightPerScope)
         .dispatchThreads(dispatchThreads)
         .completionBatchSize(completionBatchSize)
         .channelPause(channelPause)

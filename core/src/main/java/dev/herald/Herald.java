@@ -61,8 +61,10 @@ public final class Herald implements AutoCloseable {
   public void start() {
     engine.start();
     log.info("Herald {} started: channels={}, pollInterval={}, batchSize={}, lease={}, maxInFlightPerChannel={}, "
-            + "dispatchThreads={}, retryPolicy={}", config.instanceId(), channels(), config.pollInterval(),
-        config.batchSize(), config.lease(), config.maxInFlightPerChannel(), config.dispatchThreads(), config.retryPolicy());
+            + "maxInFlightPerScope={}, dispatchThreads={}, retryPolicy={}", config.instanceId(), channels(),
+        config.pollInterval(), config.batchSize(), config.lease(), config.maxInFlightPerChannel(),
+        config.maxInFlightPerScope() == 0 ? "3/4 of the channel's" : config.maxInFlightPerScope(),
+        config.dispatchThreads(), config.retryPolicy());
   }
 
   /**
@@ -144,9 +146,31 @@ public final class Herald implements AutoCloseable {
     engine.wakeUp();
   }
 
-  /** True when the channel is paused because its sender failed (credentials, configuration). */
+  /**
+   * True when a scope of the channel (or the whole channel, for a transport without scopes) is paused
+   * because its sender failed there (credentials, configuration); see {@link #pausedScopes()}.
+   */
   public boolean paused(Channel channel) {
     return engine.gate(channel).map(g -> g.paused()).orElse(false);
+  }
+
+  /** True when this scope is paused because its sender failed there; its deliveries wait unclaimed. */
+  public boolean paused(Scope scope) {
+    return engine.gate(scope.channel()).map(g -> g.known(scope)).map(s -> s.paused()).orElse(false);
+  }
+
+  /** The scopes paused now, in channel and name order. */
+  public java.util.List<Scope> pausedScopes() {
+    java.util.List<Scope> out = new java.util.ArrayList<>();
+    for (Channel c : channels()) {
+      engine.gate(c).ifPresent(g -> g.scopes().stream().filter(s -> s.paused()).forEach(s -> out.add(s.scope())));
+    }
+    return out;
+  }
+
+  /** Deliveries of a scope this instance holds now; never more than {@link EngineBuilder#maxInFlightPerScope}. */
+  public int inFlight(Scope scope) {
+    return engine.gate(scope.channel()).map(g -> g.known(scope)).map(s -> s.held()).orElse(0);
   }
 
   /** This instance's id, recorded as the lease owner of what it claims. */

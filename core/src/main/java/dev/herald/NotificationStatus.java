@@ -34,9 +34,18 @@ public record NotificationStatus(long notificationId, String idempotencyKey, Del
    * @param attempts attempts made (claims that ended in an outcome)
    * @param lastError the last error's raw code and reason, or null
    * @param providerId the provider's id once delivered, or null
+   * @param scope the part of the channel it belongs to (see {@link Scope}); null when the target is
+   *     unknown (its device was deleted since)
    */
   public record DeliveryStatus(long deliveryId, DeviceTarget target, DeliveryState state, int attempts,
-      String lastError, String providerId) {}
+      String lastError, String providerId, Scope scope) {
+
+    /** A delivery in its target channel's one scope. */
+    public DeliveryStatus(long deliveryId, DeviceTarget target, DeliveryState state, int attempts, String lastError,
+        String providerId) {
+      this(deliveryId, target, state, attempts, lastError, providerId, target == null ? null : Scope.of(target.channel()));
+    }
+  }
 
   /** The state a notification has, given its deliveries' states. */
   public static DeliveryState aggregate(List<DeliveryState> states) {

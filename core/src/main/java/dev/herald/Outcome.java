@@ -93,7 +93,8 @@ public sealed interface Outcome {
 
   /**
    * The sender, not the message, is the problem (VAPID rejected, OAuth failure, FCM
-   * {@code THIRD_PARTY_AUTH_ERROR}): the engine pauses the channel and keeps the message pending.
+   * {@code THIRD_PARTY_AUTH_ERROR}): the engine pauses the delivery's scope (that push service and
+   * credential) and keeps the message pending.
    *
    * @param retryAfter how long the provider asked to wait, or null
    * @param rawCode the provider's code

@@ -3,6 +3,7 @@ package dev.herald.spi;
 import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import java.time.Duration;
 
 /**
@@ -38,11 +39,34 @@ public interface DeliveryListener {
   /** The device is gone; it was invalidated in the same transaction as the outcome. */
   default void targetInvalidated(Delivery delivery, Outcome.TargetGone cause) {}
 
-  /** A channel was paused because the sender itself failed (credentials, configuration). */
+  /**
+   * Sends of a channel were paused because the sender failed (credentials, configuration): called
+   * by the default {@link #scopePaused} with the scope's channel, so with several scopes once per
+   * paused scope. Override {@link #scopePaused} to know which part of the channel it is.
+   */
   default void channelPaused(Channel channel, Outcome cause, Duration pausedFor) {}
 
-  /** A paused channel sent successfully again. */
+  /**
+   * A paused part of a channel sent successfully again: called by the default {@link #scopeResumed};
+   * other scopes of the channel may still be paused.
+   */
   default void channelResumed(Channel channel) {}
+
+  /**
+   * A scope (one push service and credential, see {@link Scope}) was paused because the sender
+   * failed there (VAPID key refused, OAuth failure, {@code THIRD_PARTY_AUTH_ERROR}), or because too
+   * many of its devices were reported gone at once (the safety valve; {@code cause} is then the
+   * {@link Outcome.TargetGone}). Its deliveries stay pending, unclaimed, until one probe after
+   * {@code pausedFor}; the channel's other scopes go on. The default calls {@link #channelPaused}.
+   */
+  default void scopePaused(Scope scope, Outcome cause, Duration pausedFor) {
+    channelPaused(scope.channel(), cause, pausedFor);
+  }
+
+  /** A paused scope's probe succeeded: it sends again. The default calls {@link #channelResumed}. */
+  default void scopeResumed(Scope scope) {
+    channelResumed(scope.channel());
+  }
 
   /**
    * A completion arrived after this instance's lease had been lost (another instance took the

@@ -5,6 +5,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Recipient;
+import dev.herald.Scope;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
  * channel's rules (the Web Push endpoint policy, say) and a notification's content against every
  * channel it may go to (payload limits, reserved keys). Stores call it on enqueue and register, so
  * a notification no transport could send fails at once instead of becoming a dead letter later.
+ * It also names the {@link Scope} of a target's deliveries, which a store records with them.
  *
  * <pre>{@code
  * InputValidator validator = InputValidator.of(List.of(fcm, webPush));
@@ -35,7 +37,15 @@ public interface InputValidator {
    */
   default void validate(Notification notification) {}
 
-  /** Accepts everything the model's own validation accepts. */
+  /**
+   * The scope of the deliveries to an accepted target ({@link Transport#scope}); never throws. The
+   * default, and {@link #none()}, is the target channel's one scope.
+   */
+  default Scope scope(DeviceTarget target) {
+    return Scope.of(target.channel());
+  }
+
+  /** Accepts everything the model's own validation accepts; every target is in its channel's one scope. */
   static InputValidator none() {
     return new InputValidator() {};
   }
@@ -50,6 +60,21 @@ public interface InputValidator {
       @Override
       public void validate(DeviceTarget target) {
         transportFor(target, "channel").validate(target);
+      }
+
+      @Override
+      public Scope scope(DeviceTarget target) {
+        Transport t = byChannel.get(target.channel());
+        if (t == null) {
+          return Scope.of(target.channel());
+        }
+        try {
+          Scope s = t.scope(target);
+          // A transport's mistake must not make a target unstorable: it then has its channel's one scope.
+          return s != null && s.channel().equals(target.channel()) ? s : Scope.of(target.channel());
+        } catch (RuntimeException e) {
+          return Scope.of(target.channel());
+        }
       }
 
       @Override

@@ -63,6 +63,18 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * The scope of the deliveries to a target: the part of the channel whose sends succeed or fail
+   * together (a push service and the credential used with it; see {@link dev.herald.Scope}). The
+   * store records it with each delivery when the delivery is created; the engine pauses, probes,
+   * counts "target gone" and bounds in-flight sends per scope. Called for targets this transport
+   * accepted ({@link #validate(DeviceTarget)}); must be fast, thread-safe and not throw. The default
+   * is the channel's one scope: a transport that knows nothing of scopes is paused as a whole.
+   */
+  default dev.herald.Scope scope(DeviceTarget target) {
+    return dev.herald.Scope.of(channel());
+  }
+
+  /**
    * Checks a target before it is stored or sent (an endpoint policy, say); throws
    * {@link dev.herald.InvalidInputException} naming the field. The default accepts every target of
    * this channel.

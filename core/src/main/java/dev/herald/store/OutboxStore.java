@@ -21,6 +21,13 @@ import java.util.Optional;
  *       again. Notifications for a recipient id are expanded to one delivery per active device of
  *       that recipient when they fall due, atomically and once. Due checks and leases use the
  *       store's clock (the database's), not the caller's.
+ *   <li>Each delivery belongs to a {@link dev.herald.Scope}, recorded when the delivery is created
+ *       (from the device's target, as the transports name it) and carried by the claimed
+ *       {@link dev.herald.Delivery}. {@link #claim} returns no more of a scope than
+ *       {@link ClaimRequest#limit(dev.herald.Scope)} allows, and no row of a scope listed at 0: its
+ *       rows stay pending and unleased while the channel's other scopes are claimed as usual. A store
+ *       that knows nothing of scopes gives every delivery its channel's one scope; the engine then
+ *       puts back what it must hold back.
  *   <li>{@link #complete} applies a completion only if the delivery is still in flight under the
  *       same fencing token; otherwise it changes nothing and returns it as stale.
  *   <li>No call holds a lock or a transaction open after it returns.

@@ -3,6 +3,7 @@ package dev.herald.micrometer;
 import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.spi.DeliveryListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,13 +24,22 @@ import java.util.function.Supplier;
  *       dead, cancelled, expired, target_gone, released, stale)
  *   <li>{@code herald.send} (timer; tags {@code channel}, {@code outcome}: the transport's outcome
  *       type) — how long push services take to answer
- *   <li>{@code herald.channel.paused} (counter; tag {@code channel})
+ *   <li>{@code herald.channel.paused} (counter; tags {@code channel}, {@code scope}) — times a scope
+ *       (one push service and credential, see {@link Scope}) was paused
+ *   <li>{@code herald.scope.paused} (gauge; tags {@code channel}, {@code scope}) — 1 while the scope
+ *       is paused, 0 once it sends again: which push service is holding deliveries back
  *   <li>{@code herald.lease} (counter; tags {@code channel}, {@code event}: send_not_started,
  *       outcome_after_lease_expiry) — a claim and its send drifting apart; zero when healthy
  *   <li>{@code herald.in_flight} (gauge) — deliveries claimed by this instance and not yet finished
+ *   <li>{@code herald.scope.in_flight} (gauge; tags {@code channel}, {@code scope}) — the same per
+ *       scope: a slow push service shows as its scope holding its bound
  *   <li>{@code herald.backlog} (gauge, optional) — whatever {@link Builder#backlog} reports, for
  *       example the outbox's count of due deliveries
  * </ul>
+ *
+ * <p>The {@code scope} tag is the scope's name ({@code https://web.push.apple.com#2026},
+ * {@code staff/ios}), or {@value #WHOLE_CHANNEL} for the one scope of a transport that knows nothing
+ * of scopes. Scopes are few (push services times credentials), so the tag stays cheap.
  *
  * <p>Thread-safe; every method is cheap and never throws.
  *
@@ -38,8 +48,13 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class MicrometerDeliveryListener implements DeliveryListener {
+  /** The {@code scope} tag of a channel's one scope, which has no name. */
+  public static final String WHOLE_CHANNEL = "*";
+
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<Scope, AtomicInteger> inFlightByScope = new ConcurrentHashMap<>();
+  private final Map<Scope, AtomicInteger> pausedByScope = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
@@ -78,12 +93,30 @@ public final class MicrometerDeliveryListener implements DeliveryListener {
 
   private void finished(Delivery d, String result) {
     inFlight.decrementAndGet();
+    scopeGauge(inFlightByScope, "herald.scope.in_flight", "deliveries of a scope claimed by this instance and not yet finished",
+        d.scope()).decrementAndGet();
     count(d.channel(), result);
+  }
+
+  private static String tag(Scope s) {
+    return s.wholeChannel() ? WHOLE_CHANNEL : s.name();
+  }
+
+  /** The value behind a per-scope gauge, registered the first time the scope is seen. */
+  private AtomicInteger scopeGauge(Map<Scope, AtomicInteger> values, String name, String description, Scope s) {
+    return values.computeIfAbsent(s, k -> {
+      AtomicInteger v = new AtomicInteger();
+      Gauge.builder(name, v, AtomicInteger::get).tag("channel", k.channel().name()).tag("scope", tag(k))
+          .description(description).register(registry);
+      return v;
+    });
   }
 
   @Override
   public void claimed(Delivery d) {
     inFlight.incrementAndGet();
+    scopeGauge(inFlightByScope, "herald.scope.in_flight", "deliveries of a scope claimed by this instance and not yet finished",
+        d.scope()).incrementAndGet();
   }
 
   @Override
@@ -153,9 +186,16 @@ public final class MicrometerDeliveryListener implements DeliveryListener {
   }
 
   @Override
-  public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
-    counters.computeIfAbsent(c.name() + "|paused", k -> Counter.builder("herald.channel.paused")
-        .tag("channel", c.name()).description("times a channel was paused").register(registry)).increment();
+  public void scopePaused(Scope s, Outcome cause, Duration pausedFor) {
+    counters.computeIfAbsent(s.channel().name() + "|paused|" + s.name(), k -> Counter.builder("herald.channel.paused")
+        .tag("channel", s.channel().name()).tag("scope", tag(s))
+        .description("times a scope of a channel was paused").register(registry)).increment();
+    scopeGauge(pausedByScope, "herald.scope.paused", "1 while the scope is paused", s).set(1);
+  }
+
+  @Override
+  public void scopeResumed(Scope s) {
+    scopeGauge(pausedByScope, "herald.scope.paused", "1 while the scope is paused", s).set(0);
   }
 
   /** Configures a {@link MicrometerDeliveryListener}. */

@@ -9,10 +9,13 @@ import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
+import dev.herald.Scope;
+import dev.herald.spi.InputValidator;
 import dev.herald.testing.MutableClock;
 import dev.herald.testing.ScriptedTransport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MicrometerDeliveryListenerTest {
@@ -67,10 +70,49 @@ class MicrometerDeliveryListenerTest {
   }
 
   @Test
-  void pausedChannelsAreCounted() {
+  void pausedScopesAreCountedAndShownByName() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     MicrometerDeliveryListener l = MicrometerDeliveryListener.of(registry);
-    l.channelPaused(Channel.WEB_PUSH, Outcome.channelUnavailable("403", "vapid"), Duration.ofSeconds(30));
-    assertThat(registry.get("herald.channel.paused").tag("channel", "webpush").counter().count()).isEqualTo(1);
+    Scope apple = Scope.of(Channel.WEB_PUSH, "https://web.push.apple.com#2026");
+    l.scopePaused(apple, Outcome.channelUnavailable("403", "vapid"), Duration.ofSeconds(30));
+    l.scopePaused(Scope.of(Channel.FCM), Outcome.channelUnavailable("401", "token"), Duration.ofSeconds(30));
+    assertThat(registry.get("herald.channel.paused").tag("channel", "webpush").tag("scope", apple.name()).counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("herald.channel.paused").tag("channel", "fcm").tag("scope", "*").counter().count()).isEqualTo(1);
+    assertThat(registry.get("herald.scope.paused").tag("scope", apple.name()).gauge().value()).isEqualTo(1);
+    l.scopeResumed(apple);
+    assertThat(registry.get("herald.scope.paused").tag("scope", apple.name()).gauge().value()).isZero();
+    assertThat(registry.get("herald.scope.paused").tag("channel", "fcm").gauge().value()).isEqualTo(1);
+  }
+
+  @Test
+  void theEnginesPauseOfOneScopeShowsInTheGaugesOfThatScopeAlone() {
+    MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
+    ScriptedTransport fcm = new ScriptedTransport(Channel.FCM)
+        .scopedBy(t -> Scope.of(Channel.FCM, t.address().startsWith("staff") ? "staff" : "customer"))
+        .always(d -> java.util.concurrent.CompletableFuture.completedFuture(d.scope().name().equals("staff")
+            ? Outcome.channelUnavailable("401", "invalid_grant") : Outcome.delivered("ok")));
+    InMemoryOutboxStore store = new InMemoryOutboxStore(clock).scopes(InputValidator.of(List.of(fcm)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Herald herald = Herald.builder().store(store).transport(fcm).clock(clock).channelPause(Duration.ofSeconds(30))
+        .listener(MicrometerDeliveryListener.of(registry)).build()) {
+      for (String app : List.of("staff", "customer")) {
+        for (int i = 0; i < 3; i++) {
+          store.enqueue(Notification.builder(app + i)
+              .recipient(Recipient.device(new DeviceTarget.FcmToken(app + "-token-" + i + "-abcdefgh"))).title("t").build());
+        }
+      }
+      herald.drain(5);
+      assertThat(registry.get("herald.scope.paused").tag("scope", "staff").gauge().value()).isEqualTo(1);
+      assertThat(registry.find("herald.scope.paused").tag("scope", "customer").gauge()).as("never paused").isNull();
+      assertThat(registry.get("herald.channel.paused").tag("scope", "staff").counter().count()).isEqualTo(1);
+      assertThat(registry.get("herald.deliveries").tag("result", "delivered").counter().count()).isEqualTo(3);
+      assertThat(registry.get("herald.scope.in_flight").tag("scope", "staff").gauge().value()).isZero();
+      assertThat(registry.get("herald.scope.in_flight").tag("scope", "customer").gauge().value()).isZero();
+      clock.advance(Duration.ofSeconds(30));
+      fcm.always(Outcome.delivered("fixed"));
+      herald.drain(5);
+      assertThat(registry.get("herald.scope.paused").tag("scope", "staff").gauge().value()).isZero();
+    }
   }
 }

@@ -10,6 +10,8 @@ import dev.herald.NotificationStatus;
 import dev.herald.NotificationStatus.DeliveryStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
+import dev.herald.Scope;
+import dev.herald.spi.InputValidator;
 import dev.herald.store.ClaimBatch;
 import dev.herald.store.ClaimRequest;
 import dev.herald.store.ClaimedDelivery;
@@ -42,6 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
   private final Clock clock;
   private final Duration dedupWindow;
+  private volatile InputValidator scopes = InputValidator.none();
 
   private long nextId = 1;
   private long nextToken = 1;
@@ -66,6 +69,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     long id;
     long noteId;
     DeviceTarget target;
+    Scope scope;
     DeliveryState state = DeliveryState.PENDING;
     Instant dueAt;
     int attempts;
@@ -97,6 +101,18 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
   public InMemoryOutboxStore(Clock clock, Duration dedupWindow) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.dedupWindow = Objects.requireNonNull(dedupWindow, "dedupWindow");
+  }
+
+  /**
+   * Names the scope of each delivery it creates with the transports' {@link InputValidator#scope},
+   * as the JDBC outbox does; default every delivery in its channel's one scope (the engine then puts
+   * back what it holds back instead of the store skipping it).
+   *
+   * @return this store
+   */
+  public InMemoryOutboxStore scopes(InputValidator validator) {
+    this.scopes = Objects.requireNonNull(validator, "validator");
+    return this;
   }
 
   // ------------------------------------------------------------------ outbox
@@ -156,6 +172,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     row.id = nextId++;
     row.noteId = note.id;
     row.target = target;
+    row.scope = scopes.scope(target);
     row.dueAt = due;
     row.fromRegistry = fromRegistry;
     rows.put(row.id, row);
@@ -212,13 +229,25 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     expandDue(now);
     List<ClaimedDelivery> out = new ArrayList<>();
     request.limits().forEach((channel, limit) -> {
-      List<Row> due = rows.values().stream()
+      List<Row> candidates = rows.values().stream()
           .filter(r -> r.target.channel().equals(channel))
           .filter(r -> (r.state == DeliveryState.PENDING && !r.dueAt.isAfter(now))
               || (r.state == DeliveryState.IN_FLIGHT && !r.leaseUntil.isAfter(now)))
           .sorted(Comparator.comparing((Row r) -> r.dueAt).thenComparingLong(r -> r.id))
-          .limit(limit)
           .toList();
+      // In due order, skipping the rows of a scope once it has what its limit allows.
+      Map<Scope, Integer> taken = new HashMap<>();
+      List<Row> due = new ArrayList<>();
+      for (Row r : candidates) {
+        if (due.size() >= limit) {
+          break;
+        }
+        int n = taken.getOrDefault(r.scope, 0);
+        if (n < request.limit(r.scope)) {
+          taken.put(r.scope, n + 1);
+          due.add(r);
+        }
+      }
       for (Row r : due) {
         r.state = DeliveryState.IN_FLIGHT;
         r.token = nextToken++;
@@ -227,7 +256,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
         Note note = notes.get(r.noteId);
         Notification n = note.n;
         Delivery d = new Delivery(r.id, n.idempotencyKey(), r.attempts + 1, r.target, n.content(), n.options(),
-            n.collapseKey(), n.expiresAt());
+            n.collapseKey(), n.expiresAt(), r.scope);
         out.add(new ClaimedDelivery(d, r.token, note.enqueuedAt));
       }
     });
@@ -329,7 +358,7 @@ public final class InMemoryOutboxStore implements OutboxStore, DeviceRegistry {
     List<DeliveryStatus> ds = new ArrayList<>();
     for (long rid : note.rowIds) {
       Row r = rows.get(rid);
-      ds.add(new DeliveryStatus(r.id, r.target, r.state, r.attempts, r.lastError, r.providerId));
+      ds.add(new DeliveryStatus(r.id, r.target, r.state, r.attempts, r.lastError, r.providerId, r.scope));
     }
     DeliveryState state = note.expanded ? NotificationStatus.aggregate(ds.stream().map(DeliveryStatus::state).toList())
         : note.ownState;

@@ -12,6 +12,9 @@ import dev.herald.NotificationStatus;
 import dev.herald.NotificationStatus.DeliveryStatus;
 import dev.herald.Outcome;
 import dev.herald.Recipient;
+import dev.herald.Scope;
+import dev.herald.spi.InputValidator;
+import org.junit.jupiter.api.Assumptions;
 import dev.herald.store.ClaimRequest;
 import dev.herald.store.ClaimedDelivery;
 import dev.herald.store.Completion;
@@ -121,6 +124,32 @@ public abstract class OutboxStoreContract {
   /** A fresh, empty store: called for every example and every try of the property. */
   protected abstract Subject newSubject();
 
+  /**
+   * A fresh, empty store that names each delivery's {@link Scope} with {@code scopes}, as it would
+   * with the transports' validator; null (the default) for a store without scopes, whose scope
+   * examples are then skipped.
+   */
+  protected Subject newScopedSubject(InputValidator scopes) {
+    return null;
+  }
+
+  private OutboxStore scopedStore() {
+    Subject s = newScopedSubject(BY_TOKEN_PREFIX);
+    Assumptions.assumeTrue(s != null, "this store records no scopes");
+    open.add(s);
+    return s.store();
+  }
+
+  /** Scopes for the scope examples: an FCM token {@code a-1} is in scope {@code fcm[a]}. */
+  private static final InputValidator BY_TOKEN_PREFIX = new InputValidator() {
+    @Override
+    public Scope scope(DeviceTarget target) {
+      String address = target.address();
+      String prefix = address.substring("device-".length(), address.indexOf('-', "device-".length()));
+      return Scope.of(target.channel(), prefix);
+    }
+  };
+
   private Subject subject() {
     Subject s = newSubject();
     open.add(s);
@@ -137,6 +166,62 @@ public abstract class OutboxStoreContract {
   }
 
   // ------------------------------------------------------------------ examples
+
+  @Example
+  void eachDeliveryCarriesTheScopeItWasCreatedIn() {
+    OutboxStore store = scopedStore();
+    store.enqueue(note("a-1"));
+    DeviceRegistry registry = registry(store);
+    if (registry != null) {
+      registry.register("member-1", fcmTarget("b-phone"));
+      store.enqueue(Notification.builder("by-id").recipient(Recipient.id("member-1")).title("t").build());
+    }
+    List<ClaimedDelivery> claimed = claim(store, "engine-a", 10);
+    assertThat(claimed).extracting(c -> c.delivery().scope().name())
+        .containsExactlyInAnyOrderElementsOf(registry != null ? List.of("a", "b") : List.of("a"));
+    assertThat(delivery(store, "a-1").scope()).isEqualTo(Scope.of(Channel.FCM, "a"));
+    if (registry != null) {
+      assertThat(delivery(store, "by-id").scope()).isEqualTo(Scope.of(Channel.FCM, "b"));
+    }
+  }
+
+  @Example
+  void aScopeListedAtZeroIsNotLeasedWhileItsChannelsOtherScopesAreClaimed() {
+    OutboxStore store = scopedStore();
+    for (int i = 0; i < 6; i++) {
+      store.enqueue(note("paused-" + i)); // due first
+    }
+    for (int i = 0; i < 4; i++) {
+      store.enqueue(note("ok-" + i));
+    }
+    Scope paused = Scope.of(Channel.FCM, "paused");
+    List<ClaimedDelivery> claimed = store.claim(new ClaimRequest("engine-a", LEASE, Map.of(Channel.FCM, 3),
+        Map.of(paused, 0))).deliveries();
+    assertThat(claimed).hasSize(3).allSatisfy(c -> assertThat(c.delivery().scope().name()).isEqualTo("ok"));
+    for (int i = 0; i < 6; i++) {
+      DeliveryStatus d = delivery(store, "paused-" + i);
+      assertThat(d.state()).as("paused-" + i + " not leased").isEqualTo(DeliveryState.PENDING);
+      assertThat(d.attempts()).isZero();
+    }
+    assertThat(store.claim(new ClaimRequest("engine-a", LEASE, Map.of(Channel.FCM, 10), Map.of(paused, 0))).deliveries())
+        .extracting(c -> c.delivery().notificationKey()).containsExactly("ok-3");
+  }
+
+  @Example
+  void aScopeIsClaimedUpToItsOwnLimitAndTheRestComesFromTheOthers() {
+    OutboxStore store = scopedStore();
+    for (int i = 0; i < 6; i++) {
+      store.enqueue(note("busy-" + i));
+    }
+    for (int i = 0; i < 6; i++) {
+      store.enqueue(note("idle-" + i));
+    }
+    List<ClaimedDelivery> claimed = store.claim(new ClaimRequest("engine-a", LEASE, Map.of(Channel.FCM, 5),
+        Map.of(Scope.of(Channel.FCM, "busy"), 2))).deliveries();
+    assertThat(claimed).hasSize(5);
+    assertThat(claimed).filteredOn(c -> c.delivery().scope().name().equals("busy")).hasSize(2);
+    assertThat(claimed).filteredOn(c -> c.delivery().scope().name().equals("idle")).hasSize(3);
+  }
 
   @Example
   void aKnownKeyCreatesNothingAndReportsTheExistingNotification() {

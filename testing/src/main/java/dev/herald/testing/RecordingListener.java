@@ -1,8 +1,8 @@
 package dev.herald.testing;
 
-import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.spi.DeliveryListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,14 +60,15 @@ public final class RecordingListener implements DeliveryListener {
     add("invalidated", d);
   }
 
+  /** Records {@code paused fcm} for a channel's one scope, {@code paused fcm[staff/ios]} for a named one. */
   @Override
-  public void channelPaused(Channel c, Outcome cause, Duration pausedFor) {
-    events.add("paused " + c);
+  public void scopePaused(Scope s, Outcome cause, Duration pausedFor) {
+    events.add("paused " + s);
   }
 
   @Override
-  public void channelResumed(Channel c) {
-    events.add("resumed " + c);
+  public void scopeResumed(Scope s) {
+    events.add("resumed " + s);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.herald.testing;
 
 import dev.herald.Channel;
 import dev.herald.Delivery;
+import dev.herald.DeviceTarget;
+import dev.herald.Scope;
 import dev.herald.Notification;
 import dev.herald.Outcome;
 import dev.herald.spi.Transport;
@@ -28,6 +30,7 @@ public final class ScriptedTransport implements Transport {
   private final List<Delivery> sent = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean closed;
   private volatile Consumer<Notification> contentCheck = n -> {};
+  private volatile Function<DeviceTarget, Scope> scopes;
 
   /** A transport for {@code channel} that delivers everything until scripted otherwise. */
   public ScriptedTransport(Channel channel) {
@@ -80,6 +83,21 @@ public final class ScriptedTransport implements Transport {
   public ScriptedTransport validatingWith(Consumer<Notification> check) {
     this.contentCheck = Objects.requireNonNull(check, "check");
     return this;
+  }
+
+  /**
+   * Names the scope of each target as a real transport with scopes does (a push service's origin, a
+   * credential); default the channel's one scope.
+   */
+  public ScriptedTransport scopedBy(Function<DeviceTarget, Scope> scopeOf) {
+    this.scopes = Objects.requireNonNull(scopeOf, "scopeOf");
+    return this;
+  }
+
+  @Override
+  public Scope scope(DeviceTarget target) {
+    Function<DeviceTarget, Scope> f = scopes;
+    return f == null ? Scope.of(channel) : f.apply(target);
   }
 
   @Override

@@ -8,4 +8,11 @@ class InMemoryOutboxStoreContractTest extends OutboxStoreContract {
     InMemoryOutboxStore store = new InMemoryOutboxStore(clock);
     return Subject.of(store, () -> clock.advance(LEASE.plusSeconds(1)), () -> {});
   }
+
+  @Override
+  protected Subject newScopedSubject(dev.herald.spi.InputValidator scopes) {
+    MutableClock clock = MutableClock.at("2026-12-01T08:00:00Z");
+    InMemoryOutboxStore store = new InMemoryOutboxStore(clock).scopes(scopes);
+    return Subject.of(store, () -> clock.advance(LEASE.plusSeconds(1)), () -> {});
+  }
 }

@@ -10,6 +10,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.InvalidInputException;
 import dev.herald.Notification;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.fcm.internal.AccessToken;
 import dev.herald.fcm.internal.AddressGuard;
 import dev.herald.fcm.internal.FcmErrorBody;
@@ -30,6 +31,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,10 +95,30 @@ import org.slf4j.LoggerFactory;
  * <p><b>Outcomes.</b> {@link #send} never throws for a bad delivery and never completes
  * exceptionally: content FCM would refuse (reserved data keys, a message over 4096 bytes) is
  * {@link Outcome.Rejected} before anything is sent; a token endpoint that does not deliver is
- * {@link Outcome.ChannelUnavailable}, which pauses the channel and keeps the message; FCM's answers
+ * {@link Outcome.ChannelUnavailable}, which pauses the delivery's scope and keeps the message; FCM's answers
  * are classified from the structured error details (see {@code ResponseClassifier}); an I/O failure
  * is {@link Outcome.Retry}. A 401 with a token FCM no longer accepts refreshes the token once and
  * sends once more.
+ *
+ * <p><b>Several service accounts.</b> A host with several apps in different Firebase projects (a
+ * customer app and a staff app, say) names one service account per project; a device records the
+ * name of the one its app belongs to ({@code new DeviceTarget.FcmToken(token).withServiceAccount("staff")},
+ * null for the {@linkplain Builder#defaultServiceAccount default}) and its deliveries are sent to
+ * that project with that account's token. Broadcasts ({@link #sendToTopic}, {@link #sendToCondition})
+ * use the default account.
+ *
+ * <p><b>Scopes.</b> A device's {@link Scope} is its service account's name and, where the app
+ * reported it, its platform ({@code staff/ios}): broken credentials of one project, or broken APNs
+ * credentials inside one project ({@code THIRD_PARTY_AUTH_ERROR}, which fails its iOS devices only),
+ * pause that scope alone while every other project and platform keeps sending.
+ *
+ * <pre>{@code
+ * FcmTransport fcm = FcmTransport.builder()
+ *     .serviceAccount("customer", ServiceAccount.fromFile(Path.of("customer-app-sa.json")))
+ *     .serviceAccount("staff", ServiceAccount.fromFile(Path.of("staff-app-sa.json")))
+ *     .defaultServiceAccount("customer")
+ *     .build();
+ * }</pre>
  *
  * <p>Thread-safe. The returned stages complete on the transport's I/O threads: dependent stages
  * should not block. {@link #close()} releases threads and connections; it is idempotent, and
@@ -113,10 +137,15 @@ public final class FcmTransport implements Transport {
   private static final int MAX_CONDITION_LENGTH = 1024;
   private static final int MAX_RESPONSE_BODY = 64 * 1024;
   private static final Logger log = LoggerFactory.getLogger(FcmTransport.class);
+  /** The name {@link Builder#serviceAccount(ServiceAccount)} gives its account. */
+  public static final String DEFAULT_ACCOUNT_NAME = "default";
 
-  private final ServiceAccount account;
-  private final HttpUrl sendUrl;
-  private final HttpUrl tokenUrl;
+  /** One named service account: its project's send URL and its own access tokens. */
+  private record Project(String name, ServiceAccount account, HttpUrl sendUrl, HttpUrl tokenUrl,
+      ServiceAccountTokenSource tokens) {}
+
+  private final Map<String, Project> projects;
+  private final Project defaultProject;
   private final boolean validateOnly;
   private final int maxInFlight;
   private final Duration requestTimeout;
@@ -129,15 +158,9 @@ public final class FcmTransport implements Transport {
   private final AtomicLong staleResends = new AtomicLong();
   private final ExecutorService executor;
   private final boolean ownsConnectionPool;
-  private final ServiceAccountTokenSource tokens;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private FcmTransport(Builder b) {
-    this.account = b.serviceAccount;
-    this.sendUrl = HttpUrl.get(b.baseUrl.toString()).newBuilder()
-        .addPathSegment("v1").addPathSegment("projects").addPathSegment(account.projectId())
-        .addPathSegment("messages:send").build();
-    this.tokenUrl = HttpUrl.get((b.tokenUri != null ? b.tokenUri : account.tokenUri()).toString());
+  private FcmTransport(Builder b, String defaultName) {
     this.validateOnly = b.validateOnly;
     this.maxInFlight = b.maxInFlight;
     this.requestTimeout = b.requestTimeout;
@@ -195,11 +218,24 @@ public final class FcmTransport implements Transport {
         .dispatcher(new Dispatcher(executor))
         .protocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
         .build();
-    this.tokens = new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock, executor);
-    log.info("FCM transport for project {} as {}: send {} ({}), token {}, maxInFlight {}, validateOnly {}",
-        account.projectId(), account.clientEmail(), Redact.withoutCredentials(sendUrl.toString()),
-        priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1", Redact.withoutCredentials(tokenUrl.toString()),
-        maxInFlight, validateOnly);
+    Map<String, Project> all = new LinkedHashMap<>();
+    b.serviceAccounts.forEach((name, account) -> {
+      HttpUrl sendUrl = HttpUrl.get(b.baseUrl.toString()).newBuilder()
+          .addPathSegment("v1").addPathSegment("projects").addPathSegment(account.projectId())
+          .addPathSegment("messages:send").build();
+      HttpUrl tokenUrl = HttpUrl.get((b.tokenUri != null ? b.tokenUri : account.tokenUri()).toString());
+      all.put(name, new Project(name, account, sendUrl, tokenUrl,
+          new ServiceAccountTokenSource(account, tokenUrl, tokenHttp, clock, executor)));
+    });
+    this.projects = Collections.unmodifiableMap(all);
+    this.defaultProject = all.get(defaultName);
+    for (Project p : all.values()) {
+      log.info("FCM transport, service account '{}'{} for project {} as {}: send {} ({}), token {}, maxInFlight {}, "
+              + "validateOnly {}", p.name(), p == defaultProject && all.size() > 1 ? " (default)" : "",
+          p.account().projectId(), p.account().clientEmail(), Redact.withoutCredentials(p.sendUrl().toString()),
+          priorKnowledge ? "h2c prior knowledge" : "h2 via ALPN or http/1.1",
+          Redact.withoutCredentials(p.tokenUrl().toString()), maxInFlight, validateOnly);
+    }
   }
 
   /** Starts a builder; {@link Builder#serviceAccount} is required. */
@@ -214,9 +250,11 @@ public final class FcmTransport implements Transport {
   }
 
   /**
-   * Accepts FCM installation ids and registration tokens.
+   * Accepts FCM installation ids and registration tokens whose service account, if they name one, is
+   * one of this transport's.
    *
-   * @throws InvalidInputException for any other kind of target
+   * @throws InvalidInputException for any other kind of target (field {@code target}) or an unknown
+   *     service account (field {@code serviceAccount})
    */
   @Override
   public void validate(DeviceTarget target) {
@@ -225,6 +263,25 @@ public final class FcmTransport implements Transport {
       throw new InvalidInputException("FCM target", List.of(new InvalidInputException.Problem("target",
           "must be an FCM installation id or registration token: " + target.kind())));
     }
+    if (target.credential() != null && !projects.containsKey(target.credential())) {
+      throw new InvalidInputException("FCM target", List.of(new InvalidInputException.Problem("serviceAccount",
+          "must name one of this transport's service accounts " + projects.keySet() + ": "
+              + Redact.quote(target.credential(), 70))));
+    }
+  }
+
+  /**
+   * The name of the device's service account (its app's Firebase project) and, where the device's
+   * platform is known, the platform: {@code customer}, {@code staff/ios}. The sends that one
+   * project's credentials, or one platform's path through FCM (APNs for iOS), make succeed or fail
+   * together.
+   */
+  @Override
+  public Scope scope(DeviceTarget target) {
+    DeviceTarget.Platform platform = target instanceof DeviceTarget.FcmToken t ? t.platform()
+        : target instanceof DeviceTarget.FcmInstallation i ? i.platform() : null;
+    String account = target.credential() != null ? target.credential() : defaultProject.name();
+    return Scope.of(Channel.FCM, platform == null ? account : account + "/" + platform.code());
   }
 
   /**
@@ -299,6 +356,12 @@ public final class FcmTransport implements Transport {
       if (target == null) {
         c.add("target", "must be an FCM installation id or registration token: " + delivery.target().kind());
       }
+      String accountName = delivery.target().credential();
+      Project project = accountName == null ? defaultProject : projects.get(accountName);
+      // An account removed from the configuration: its devices cannot be sent to until the host
+      // configures it again or the app registers them anew.
+      c.check(project != null, "serviceAccount", "the device was registered under the service account "
+          + Redact.quote(accountName, 70) + ", which this transport does not have " + projects.keySet());
       MessageMapper.checkContent(c, delivery.content());
       MessageMapper.checkCollapseKey(c, delivery.collapseKey());
       MessageMapper.Encoded encoded = null;
@@ -310,7 +373,7 @@ public final class FcmTransport implements Transport {
       if (!c.ok()) {
         return CompletableFuture.completedFuture(new Outcome.Rejected(null, "not sent: " + problems(c)));
       }
-      return dispatch(oneShot(encoded.body()), true, deadline);
+      return dispatch(project, oneShot(encoded.body()), true, deadline);
     } catch (RuntimeException e) {
       // A bug here must not look like a provider's verdict: retry, and say so in the log.
       log.error("FCM send of delivery {} failed before the request", delivery.deliveryId(), e);
@@ -377,17 +440,17 @@ public final class FcmTransport implements Transport {
         CollapseKeys.fromIdempotencyKey(key), validateOnly, clock.instant());
     MessageMapper.checkSize(c, content, encoded);
     c.throwIfInvalid("FCM broadcast");
-    return dispatch(oneShot(encoded.body()), false, SendDeadline.none());
+    return dispatch(defaultProject, oneShot(encoded.body()), false, SendDeadline.none());
   }
 
   /** Gets a token, then posts; whatever happens on the way, the stage completes normally. */
-  private CompletableFuture<Outcome> dispatch(RequestBody body, boolean device, SendDeadline deadline) {
+  private CompletableFuture<Outcome> dispatch(Project project, RequestBody body, boolean device, SendDeadline deadline) {
     CompletableFuture<Outcome> sent;
     try {
-      sent = tokens.token()
+      sent = project.tokens().token()
           .handle((token, error) -> error != null
-              ? CompletableFuture.completedFuture(tokenFailure(error))
-              : post(body, token, device, true, deadline))
+              ? CompletableFuture.completedFuture(tokenFailure(project, error))
+              : post(project, body, token, device, true, deadline))
           .thenCompose(f -> f);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
@@ -402,13 +465,13 @@ public final class FcmTransport implements Transport {
     });
   }
 
-  private CompletableFuture<Outcome> post(RequestBody body, AccessToken token, boolean device, boolean mayRenew,
-      SendDeadline deadline) {
+  private CompletableFuture<Outcome> post(Project project, RequestBody body, AccessToken token, boolean device,
+      boolean mayRenew, SendDeadline deadline) {
     CompletableFuture<Outcome> result = new CompletableFuture<>();
     Request request;
     try {
       request = new Request.Builder()
-          .url(sendUrl)
+          .url(project.sendUrl())
           .header("Authorization", "Bearer " + token.value())
           .tag(SendDeadline.class, deadline)
           .post(body)
@@ -418,12 +481,12 @@ public final class FcmTransport implements Transport {
       return CompletableFuture.completedFuture(new Outcome.ChannelUnavailable(null, "token",
           "the OAuth2 access token cannot be sent in a header"));
     }
-    execute(http, request, body, token, device, mayRenew, deadline, System.nanoTime(), result);
+    execute(project, http, request, body, token, device, mayRenew, deadline, System.nanoTime(), result);
     return result;
   }
 
-  private void execute(OkHttpClient client, Request request, RequestBody body, AccessToken token, boolean device,
-      boolean mayRenew, SendDeadline deadline, long startNanos, CompletableFuture<Outcome> result) {
+  private void execute(Project project, OkHttpClient client, Request request, RequestBody body, AccessToken token,
+      boolean device, boolean mayRenew, SendDeadline deadline, long startNanos, CompletableFuture<Outcome> result) {
     Call call = client.newCall(request);
     boolean firstTry = client == http;
     StaleConnection stale = firstTry ? StaleConnection.watch(call) : null;
@@ -442,7 +505,7 @@ public final class FcmTransport implements Transport {
           staleResends.incrementAndGet();
           log.debug("FCM closed the pooled connection ({}); sending again at once on a new connection",
               e.getClass().getSimpleName());
-          execute(freshConnections, request, body, token, device, mayRenew, deadline, startNanos, result);
+          execute(project, freshConnections, request, body, token, device, mayRenew, deadline, startNanos, result);
           return;
         }
         result.complete(Outcome.retry(null, "I/O " + e.getClass().getSimpleName()
@@ -479,10 +542,10 @@ public final class FcmTransport implements Transport {
         FcmErrorBody error = FcmErrorBody.parse(text);
         if (mayRenew && ResponseClassifier.accessTokenRejected(code, error)) {
           // FCM refused the token (revoked, expired early, clock skew): one refresh, one more try.
-          tokens.renewAfterRejection(token)
+          project.tokens().renewAfterRejection(token)
               .handle((fresh, tokenError) -> tokenError != null
-                  ? CompletableFuture.completedFuture(tokenFailure(tokenError))
-                  : post(body, fresh, device, false, deadline))
+                  ? CompletableFuture.completedFuture(tokenFailure(project, tokenError))
+                  : post(project, body, fresh, device, false, deadline))
               .thenCompose(f -> f)
               .whenComplete((outcome, e) -> result.complete(outcome != null ? outcome
                   : Outcome.retry(null, "retry after token refresh failed: " + e.getClass().getSimpleName())));
@@ -522,12 +585,14 @@ public final class FcmTransport implements Transport {
     };
   }
 
-  private static Outcome tokenFailure(Throwable error) {
+  private Outcome tokenFailure(Project project, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    // With several accounts the reason says whose token failed; with one it reads as it always did.
+    String whose = projects.size() > 1 ? "service account '" + project.name() + "': " : "";
     if (cause instanceof TokenException t) {
-      return new Outcome.ChannelUnavailable(t.retryAfter(), t.rawCode(), t.getMessage());
+      return new Outcome.ChannelUnavailable(t.retryAfter(), t.rawCode(), whose + t.getMessage());
     }
-    return new Outcome.ChannelUnavailable(null, null, "OAuth2 token unavailable: " + cause.getClass().getSimpleName());
+    return new Outcome.ChannelUnavailable(null, null, whose + "OAuth2 token unavailable: " + cause.getClass().getSimpleName());
   }
 
   private static String messageName(String body) {
@@ -569,9 +634,19 @@ public final class FcmTransport implements Transport {
     return requestTimeout;
   }
 
-  /** How many OAuth2 token requests this transport has made; for monitoring and tests. */
+  /** How many OAuth2 token requests this transport has made, for all its service accounts; for monitoring and tests. */
   public long tokenRefreshCount() {
-    return tokens.refreshCount();
+    return projects.values().stream().mapToLong(p -> p.tokens().refreshCount()).sum();
+  }
+
+  /** The names of the service accounts, in the order they were given. */
+  public List<String> serviceAccountNames() {
+    return List.copyOf(projects.keySet());
+  }
+
+  /** The name of the default service account (see {@link Builder#defaultServiceAccount}). */
+  public String defaultServiceAccount() {
+    return defaultProject.name();
   }
 
   /** Stops the transport's threads and, unless the connections came with a caller's client, closes them. */
@@ -584,14 +659,24 @@ public final class FcmTransport implements Transport {
     if (ownsConnectionPool) {
       http.connectionPool().evictAll();
     }
-    log.info("FCM transport for project {} closed", account.projectId());
+    log.info("FCM transport for {} closed", projectIds());
   }
 
-  /** Shows the project, the URLs and the limits; never a credential. */
+  private String projectIds() {
+    List<String> out = new ArrayList<>();
+    projects.values().forEach(p -> out.add(projects.size() == 1 ? "project " + p.account().projectId()
+        : p.name() + "=" + p.account().projectId()));
+    return projects.size() == 1 ? out.get(0) : "projects " + out;
+  }
+
+  /** Shows the projects, the URLs and the limits; never a credential. */
   @Override
   public String toString() {
-    return "FcmTransport[project=" + account.projectId() + ", send=" + Redact.withoutCredentials(sendUrl.toString())
-        + ", token=" + Redact.withoutCredentials(tokenUrl.toString())
+    Project d = defaultProject;
+    String accounts = projects.size() == 1 ? "project=" + d.account().projectId()
+        : "projects=" + projectIds().substring("projects ".length()) + ", default=" + d.name();
+    return "FcmTransport[" + accounts + ", send=" + Redact.withoutCredentials(d.sendUrl().toString())
+        + ", token=" + Redact.withoutCredentials(d.tokenUrl().toString())
         + ", maxInFlight=" + maxInFlight + ", validateOnly=" + validateOnly + (closed.get() ? ", closed" : "") + "]";
   }
 
@@ -601,7 +686,8 @@ public final class FcmTransport implements Transport {
    * combinations ({@link IllegalStateException}). Not thread-safe.
    */
   public static final class Builder {
-    private ServiceAccount serviceAccount;
+    private final Map<String, ServiceAccount> serviceAccounts = new LinkedHashMap<>();
+    private String defaultServiceAccount;
     private URI baseUrl = URI.create(DEFAULT_BASE_URL);
     private URI tokenUri;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -614,9 +700,41 @@ public final class FcmTransport implements Transport {
 
     private Builder() {}
 
-    /** The credentials and project to send for. Required. */
+    /**
+     * The credentials and project to send for, named {@value #DEFAULT_ACCOUNT_NAME}: what a host with
+     * one Firebase project calls. At least one service account is required.
+     */
     public Builder serviceAccount(ServiceAccount serviceAccount) {
-      this.serviceAccount = Objects.requireNonNull(serviceAccount, "serviceAccount");
+      return serviceAccount(DEFAULT_ACCOUNT_NAME, serviceAccount);
+    }
+
+    /**
+     * A named service account (a later call with the same name replaces it): one per Firebase
+     * project the host's apps are in. Devices registered under it record its name
+     * ({@link DeviceTarget.FcmToken#withServiceAccount}) and are sent to its project with its
+     * tokens; devices that name none use the {@linkplain #defaultServiceAccount default}.
+     *
+     * @param name 1 to {@value DeviceTarget#MAX_CREDENTIAL_NAME} of {@code [A-Za-z0-9_.-]}, starting
+     *     with a letter or digit, such as {@code customer} or {@code staff}
+     * @throws IllegalArgumentException for a name that is not such a name
+     */
+    public Builder serviceAccount(String name, ServiceAccount serviceAccount) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(serviceAccount, "serviceAccount");
+      if (!DeviceTarget.validCredentialName(name)) {
+        throw new IllegalArgumentException("serviceAccount name must be 1-" + DeviceTarget.MAX_CREDENTIAL_NAME
+            + " of [A-Za-z0-9_.-] starting with a letter or digit: " + Redact.quote(name, 70));
+      }
+      serviceAccounts.put(name, serviceAccount);
+      return this;
+    }
+
+    /**
+     * The service account of devices that name none (those registered before a second account was
+     * added). Default: the only one; required when there are several.
+     */
+    public Builder defaultServiceAccount(String name) {
+      this.defaultServiceAccount = Objects.requireNonNull(name, "defaultServiceAccount");
       return this;
     }
 
@@ -639,8 +757,8 @@ public final class FcmTransport implements Transport {
     }
 
     /**
-     * The OAuth2 token endpoint; default the service account's {@code token_uri}. Same rule as
-     * {@link #baseUrl}. The assertion's audience is this URL.
+     * The OAuth2 token endpoint of every service account; default each service account's
+     * {@code token_uri}. Same rule as {@link #baseUrl}. The assertion's audience is this URL.
      *
      * @throws IllegalArgumentException when it is not https or loopback http
      */
@@ -732,25 +850,65 @@ public final class FcmTransport implements Transport {
     /**
      * Builds the transport. Nothing is sent until the first delivery.
      *
-     * @throws IllegalStateException when no service account was given, or prior knowledge was asked
-     *     for with an https base URL
-     * @throws InvalidInputException naming {@code token_uri}, {@code tokenUri} or {@code baseUrl} when
-     *     it is an address the transport may not contact (see {@link #allowPrivateNetworks})
+     * @throws IllegalStateException when no service account was given, the default account is not
+     *     one of them (or not named while there are several), two names hold the same account, an
+     *     account cannot sign its OAuth2 assertion, or prior knowledge was asked for with an https
+     *     base URL; the message names the service account at fault
+     * @throws InvalidInputException naming {@code token_uri} (with several accounts
+     *     {@code serviceAccount[<name>].token_uri}), {@code tokenUri} or {@code baseUrl} when it is an
+     *     address the transport may not contact (see {@link #allowPrivateNetworks})
      */
     public FcmTransport build() {
-      if (serviceAccount == null) {
+      if (serviceAccounts.isEmpty()) {
         throw new IllegalStateException("serviceAccount is required: load one with ServiceAccount.fromFile");
       }
+      String defaultName = defaultServiceAccount;
+      if (defaultName == null && serviceAccounts.size() > 1) {
+        throw new IllegalStateException("defaultServiceAccount must be set when there are several service accounts "
+            + serviceAccounts.keySet() + ": the account of the devices that name none (registered before the others were added)");
+      }
+      if (defaultName == null) {
+        defaultName = serviceAccounts.keySet().iterator().next();
+      } else if (!serviceAccounts.containsKey(defaultName)) {
+        throw new IllegalStateException("defaultServiceAccount " + Redact.quote(defaultName, 70)
+            + " is not one of the service accounts " + serviceAccounts.keySet());
+      }
+      Map<String, String> seen = new java.util.HashMap<>();
+      for (Map.Entry<String, ServiceAccount> e : serviceAccounts.entrySet()) {
+        String id = e.getValue().clientEmail() + " " + e.getValue().projectId();
+        String other = seen.putIfAbsent(id, e.getKey());
+        if (other != null) {
+          // One account under two names splits its devices into two scopes for no reason; most often
+          // the second file was meant to be another project's.
+          throw new IllegalStateException("service accounts '" + other + "' and '" + e.getKey() + "' are the same account ("
+              + e.getValue().clientEmail() + " for project " + e.getValue().projectId() + "): give each name its own");
+        }
+      }
       Checks c = Checks.of("");
-      AddressGuard.checkLiteral(c, tokenUri != null ? "tokenUri" : "token_uri",
-          (tokenUri != null ? tokenUri : serviceAccount.tokenUri()).getHost(), allowPrivateNetworks);
+      for (Map.Entry<String, ServiceAccount> e : serviceAccounts.entrySet()) {
+        String prefix = serviceAccounts.size() > 1 && tokenUri == null ? "serviceAccount[" + e.getKey() + "]." : "";
+        AddressGuard.checkLiteral(c, tokenUri != null ? "tokenUri" : prefix + "token_uri",
+            (tokenUri != null ? tokenUri : e.getValue().tokenUri()).getHost(), allowPrivateNetworks);
+        if (tokenUri != null) {
+          break; // one endpoint for all: checked once
+        }
+      }
       AddressGuard.checkLiteral(c, "baseUrl", baseUrl.getHost(), allowPrivateNetworks);
       c.throwIfInvalid("FCM transport");
       if (http2PriorKnowledge && !"http".equalsIgnoreCase(baseUrl.getScheme())) {
         throw new IllegalStateException("http2PriorKnowledge needs an http:// base URL (https negotiates HTTP/2 by ALPN): "
             + baseUrl);
       }
-      return new FcmTransport(this);
+      for (Map.Entry<String, ServiceAccount> e : serviceAccounts.entrySet()) {
+        try {
+          // Sign once now: an account whose key cannot sign fails here, by name, not at the first message.
+          ServiceAccountTokenSource.verifySigns(e.getValue());
+        } catch (RuntimeException ex) {
+          throw new IllegalStateException("service account '" + e.getKey() + "' cannot sign its OAuth2 assertion: "
+              + ex.getMessage(), ex);
+        }
+      }
+      return new FcmTransport(this, defaultName);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.herald.DeviceTarget;
 import dev.herald.InvalidInputException;
 import dev.herald.InvalidInputException.Problem;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.internal.Checks;
 import dev.herald.internal.Redact;
 import dev.herald.internal.RetryAfterHeader;
@@ -24,7 +25,10 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -66,16 +70,29 @@ import org.slf4j.LoggerFactory;
  * <p>Outcomes: 2xx is {@link Outcome.Delivered} (with the {@code Location} as provider id); 404 and
  * 410 {@link Outcome.TargetGone}; 400, 413, other 4xx and redirects {@link Outcome.Rejected} (with an
  * excerpt of the body); 401 and 403 {@link Outcome.ChannelUnavailable} (the VAPID credentials are
- * wrong, so the engine pauses the channel rather than burn messages), except for a subscription the
+ * wrong, so the engine pauses the subscription's scope rather than burn messages), except for a subscription the
  * same push service refused before and that is refused again once the push service has accepted a
  * request we sent after that first refusal: that one was made with another application server key and is
- * {@link Outcome.Rejected}, so one stale subscription cannot keep the channel paused; 408, 429, 5xx, timeouts and I/O
+ * {@link Outcome.Rejected}, so one stale subscription cannot keep its scope paused; 408, 429, 5xx, timeouts and I/O
  * errors {@link Outcome.Retry}, honouring {@code Retry-After}. A delivery the transport refuses before
  * sending (endpoint policy, payload over 3993 octets) is {@link Outcome.Rejected} with no raw code.
  *
  * <p>The engine claims no more Web Push deliveries than {@code maxInFlight} ({@link #maxConcurrentSends()})
  * and each send carries its claim's deadline, checked when the request leaves OkHttp's queue; a send
  * that could not finish before it is {@link Outcome.NotSent}, never sent late.
+ *
+ * <p><b>Several VAPID key pairs.</b> A browser subscribes with one application server key and the
+ * push service accepts messages for that subscription only when they are signed with the same key.
+ * A host with several key pairs (a key rotation, several sites) names each one; a subscription
+ * records the name of the pair it was made with ({@link DeviceTarget.WebPushSubscription#vapidKey()},
+ * null for the {@linkplain Builder#defaultVapidKey default}) and is always signed with that pair. A
+ * rotation is therefore a new pair under a new name that new subscriptions are made with, while the
+ * old subscriptions keep the old pair until their browsers subscribe again: no 403 at any point.
+ *
+ * <p><b>Scopes.</b> The {@link Scope} of a subscription is its push service's origin and its key
+ * pair's name ({@code https://web.push.apple.com#2026}): what decides whether our token is accepted.
+ * A 401/403 for our credentials pauses that scope alone, so a push service that refuses one key
+ * holds back neither the other push services nor the subscriptions made with another key.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; {@link #send} after close throws.
  *
@@ -84,14 +101,25 @@ import org.slf4j.LoggerFactory;
  *     .vapidKeys(VapidKeys.fromPem(Files.readString(Path.of("vapid.pem"))))
  *     .subject("mailto:push-ops@yourcompany.com")
  *     .build();
+ *
+ * // A rotation: subscriptions stored without a key name were made with the old pair.
+ * WebPushTransport rotating = WebPushTransport.builder()
+ *     .vapidKeys("2026", oldKeys)
+ *     .vapidKeys("2027", newKeys)         // give browsers newKeys' public key and record "2027"
+ *     .defaultVapidKey("2026")
+ *     .subject("mailto:push-ops@yourcompany.com")
+ *     .build();
  * }</pre>
  */
 public final class WebPushTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(WebPushTransport.class);
   private static final String SUBJECT = "web push delivery";
   private static final int BODY_EXCERPT_BYTES = 1024;
+  /** The name {@link Builder#vapidKeys(VapidKeys)} gives its key pair. */
+  public static final String DEFAULT_KEY_NAME = "default";
 
-  private final VapidKeys vapidKeys;
+  private final Map<String, VapidKeys> vapidKeys;
+  private final String defaultVapidKey;
   private final String subject;
   private final EndpointPolicy endpointPolicy;
   private final Padding padding;
@@ -101,7 +129,7 @@ public final class WebPushTransport implements Transport {
   private final Function<Delivery, byte[]> payloadEncoder;
   private final PayloadFormat payloadFormat;
   private final Predicate<DeviceTarget.WebPushSubscription> payloadFormatApplies;
-  private final VapidTokens tokens;
+  private final Map<String, VapidTokens> tokens;
   private final CredentialRefusals refusals = new CredentialRefusals();
   private final OkHttpClient client;
   // Same settings and dispatcher, no pooling: a resend after a stale pooled connection gets a new one.
@@ -113,8 +141,9 @@ public final class WebPushTransport implements Transport {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final SecureRandom random = new SecureRandom();
 
-  private WebPushTransport(Builder b) {
-    this.vapidKeys = b.vapidKeys;
+  private WebPushTransport(Builder b, Map<String, VapidTokens> tokens, String defaultVapidKey) {
+    this.vapidKeys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.vapidKeys));
+    this.defaultVapidKey = defaultVapidKey;
     this.subject = b.subject;
     this.endpointPolicy = b.endpointPolicy;
     this.padding = b.padding;
@@ -124,8 +153,7 @@ public final class WebPushTransport implements Transport {
     this.payloadEncoder = b.payloadEncoder;
     this.payloadFormat = b.payloadFormat;
     this.payloadFormatApplies = b.payloadFormatApplies;
-    this.tokens = new VapidTokens(vapidKeys.jcaPrivateKey(), vapidKeys.publicKeyBase64Url(), subject,
-        b.vapidTokenLifetime, clock);
+    this.tokens = tokens;
 
     OkHttpClient base;
     if (b.okHttpClient != null) {
@@ -168,8 +196,8 @@ public final class WebPushTransport implements Transport {
         .build();
     this.freshConnections = client.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
     this.callTimeoutNanos = b.callTimeout.toNanos();
-    LOG.info("Web Push transport: VAPID key {}, subject {}, {}, {}, payload {}, maxInFlight {}, connectTimeout {}, "
-            + "callTimeout {}, VAPID token lifetime {}, {} OkHttp client", Redact.secret(vapidKeys.publicKeyBase64Url()),
+    LOG.info("Web Push transport: VAPID keys {}, subject {}, {}, {}, payload {}, maxInFlight {}, connectTimeout {}, "
+            + "callTimeout {}, VAPID token lifetime {}, {} OkHttp client", keysForLog(),
         subject, endpointPolicy, padding, payloadEncoder != null ? "custom encoder"
             : payloadFormat + (payloadFormatApplies != null ? " for some subscriptions" : ""),
         maxInFlight, b.connectTimeout, b.callTimeout, b.vapidTokenLifetime, ownClient ? "own" : "shared");
@@ -200,6 +228,32 @@ public final class WebPushTransport implements Transport {
           List.of(new Problem("target", "must be a WebPushSubscription: " + target.kind())));
     }
     endpointPolicy.check(subscription.endpoint());
+    if (subscription.vapidKey() != null && !vapidKeys.containsKey(subscription.vapidKey())) {
+      throw new InvalidInputException("web push subscription", List.of(new Problem("vapidKey",
+          "must name one of this transport's VAPID key pairs " + vapidKeys.keySet() + ": "
+              + Redact.quote(subscription.vapidKey(), 70))));
+    }
+  }
+
+  /**
+   * The subscription's push service origin and the name of the VAPID key pair it was made with,
+   * {@code <origin>#<key name>}: the sends that our credentials make succeed or fail together.
+   */
+  @Override
+  public Scope scope(DeviceTarget target) {
+    if (!(target instanceof DeviceTarget.WebPushSubscription s)) {
+      return Scope.of(Channel.WEB_PUSH);
+    }
+    String key = keyName(s);
+    String origin = s.origin();
+    // An origin of a 250-character host and a long key name may not fit: the origin gives way.
+    int room = Scope.MAX_NAME_LENGTH - 1 - key.length();
+    return Scope.of(Channel.WEB_PUSH, (origin.length() > room ? origin.substring(0, room) : origin) + "#" + key);
+  }
+
+  /** The name of the key pair a subscription is signed with: its own, or the default. */
+  private String keyName(DeviceTarget.WebPushSubscription s) {
+    return s.vapidKey() != null ? s.vapidKey() : defaultVapidKey;
   }
 
   /**
@@ -287,6 +341,9 @@ public final class WebPushTransport implements Transport {
   private void execute(OkHttpClient http, Request request, Delivery delivery, long ticket, long startNanos,
       CompletableFuture<Outcome> result) {
     String audience = VapidTokens.origin(request.url());
+    String keyName = request.tag(KeyName.class).name();
+    // Acceptance proves a key works at a push service, and only for subscriptions made with that key.
+    String scope = audience + "#" + keyName;
     String authorization = request.header("Authorization");
     Call call = http.newCall(request);
     boolean firstTry = http == client;
@@ -318,16 +375,16 @@ public final class WebPushTransport implements Transport {
           Outcome outcome = Responses.classify(response.code(), response.header("Location"),
               response.header("Retry-After"), body, clock.instant());
           if (outcome instanceof Outcome.Delivered) {
-            refusals.accepted(audience, ticket);
+            refusals.accepted(scope, ticket);
           }
           if (outcome instanceof Outcome.ChannelUnavailable
-              && refusals.refusedThisSubscriptionOnly(audience, request.url().toString())) {
+              && refusals.refusedThisSubscriptionOnly(scope, request.url().toString())) {
             outcome = Responses.refusedForThisSubscription(response.code(), body);
             LOG.info("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
           } else if (outcome instanceof Outcome.ChannelUnavailable) {
             // Sign afresh next time: the push service may have refused this token for its clock or claims.
-            tokens.invalidate(audience, authorization);
-            LOG.warn("Push service {} rejected the VAPID authorization: {}", audience, outcome);
+            tokens.get(keyName).invalidate(audience, authorization);
+            LOG.warn("Push service {} rejected the VAPID authorization of key pair '{}': {}", audience, keyName, outcome);
           } else {
             LOG.debug("Delivery {} to {}: {}", delivery.deliveryId(), audience, outcome);
           }
@@ -346,8 +403,8 @@ public final class WebPushTransport implements Transport {
    * {@code Content-Encoding}, {@code Content-Type}, {@code Authorization}). Useful for dry runs and
    * benchmarks. Each call encrypts with a fresh key pair and salt.
    *
-   * @throws InvalidInputException naming {@code target}, {@code endpoint}, {@code collapseKey} or
-   *     {@code payload} when the delivery cannot be sent as it is
+   * @throws InvalidInputException naming {@code target}, {@code endpoint}, {@code vapidKey},
+   *     {@code collapseKey} or {@code payload} when the delivery cannot be sent as it is
    */
   public Request prepareRequest(Delivery delivery) {
     if (!(delivery.target() instanceof DeviceTarget.WebPushSubscription subscription)) {
@@ -359,6 +416,13 @@ public final class WebPushTransport implements Transport {
     String policyProblem = endpointPolicy.problem(url, subscription.endpoint());
     Checks c = Checks.of("");
     c.check(policyProblem == null, "endpoint", policyProblem);
+    String keyName = keyName(subscription);
+    VapidTokens signer = tokens.get(keyName);
+    // A pair removed from the configuration: its subscriptions can never be sent again (the push
+    // service accepts only the key they were made with) until their browsers subscribe again.
+    c.check(signer != null, "vapidKey", "the subscription was made with the VAPID key pair "
+        + Redact.quote(keyName, 70) + ", which this transport does not have " + vapidKeys.keySet()
+        + "; its browser must subscribe again");
     // Only a collapse key the host named becomes a Topic: a push service keeps one pending message per
     // Topic, and FCM only four Topics per offline browser, so a per-notification Topic would lose messages.
     String topic = delivery.pushServiceCollapseKey();
@@ -389,10 +453,14 @@ public final class WebPushTransport implements Transport {
     }
     return request
         .header("Content-Encoding", "aes128gcm")
-        .header("Authorization", tokens.authorization(VapidTokens.origin(url)))
+        .header("Authorization", signer.authorization(VapidTokens.origin(url)))
+        .tag(KeyName.class, new KeyName(keyName))
         .post(new OneShotBody(body))
         .build();
   }
+
+  /** Which key pair signed a request, carried with it to its answer. */
+  private record KeyName(String name) {}
 
   private byte[] encode(Delivery delivery) {
     if (payloadEncoder != null) {
@@ -415,9 +483,32 @@ public final class WebPushTransport implements Transport {
     return callTimeout;
   }
 
-  /** The VAPID key pair this transport signs with. */
+  /** The default VAPID key pair: the one subscriptions that name no key pair are signed with. */
   public VapidKeys vapidKeys() {
-    return vapidKeys;
+    return vapidKeys.get(defaultVapidKey);
+  }
+
+  /**
+   * The VAPID key pair of that name.
+   *
+   * @throws IllegalArgumentException when this transport has no pair of that name
+   */
+  public VapidKeys vapidKeys(String name) {
+    VapidKeys k = vapidKeys.get(Objects.requireNonNull(name, "name"));
+    if (k == null) {
+      throw new IllegalArgumentException("no VAPID key pair named " + Redact.quote(name, 70) + ": " + vapidKeys.keySet());
+    }
+    return k;
+  }
+
+  /** The names of the VAPID key pairs, in the order they were given. */
+  public List<String> vapidKeyNames() {
+    return List.copyOf(vapidKeys.keySet());
+  }
+
+  /** The name of the default VAPID key pair (see {@link Builder#defaultVapidKey}). */
+  public String defaultVapidKey() {
+    return defaultVapidKey;
   }
 
   /** The endpoint policy applied at registration and at every send. */
@@ -433,9 +524,9 @@ public final class WebPushTransport implements Transport {
     return staleResends.get();
   }
 
-  /** How many VAPID tokens were signed so far (one per push-service origin and refresh). */
+  /** How many VAPID tokens were signed so far (one per push-service origin, key pair and refresh). */
   public long vapidTokensSigned() {
-    return tokens.signedCount();
+    return tokens.values().stream().mapToLong(VapidTokens::signedCount).sum();
   }
 
   /**
@@ -457,7 +548,16 @@ public final class WebPushTransport implements Transport {
 
   @Override
   public String toString() {
-    return "WebPushTransport[" + vapidKeys + ", subject=" + subject + ", " + endpointPolicy + "]";
+    return "WebPushTransport[" + (vapidKeys.size() == 1 ? vapidKeys() : keysForLog()) + ", subject=" + subject + ", "
+        + endpointPolicy + "]";
+  }
+
+  /** Each pair's name and the start of its public key, the default marked. */
+  private String keysForLog() {
+    List<String> out = new ArrayList<>();
+    vapidKeys.forEach((name, k) -> out.add(name + (name.equals(defaultVapidKey) ? " (default)" : "") + "="
+        + Redact.secret(k.publicKeyBase64Url())));
+    return out.toString();
   }
 
   private static ExecutorService newExecutor() {
@@ -475,7 +575,8 @@ public final class WebPushTransport implements Transport {
    * combination. Not thread-safe.
    */
   public static final class Builder {
-    private VapidKeys vapidKeys;
+    private final Map<String, VapidKeys> vapidKeys = new LinkedHashMap<>();
+    private String defaultVapidKey;
     private String subject;
     private EndpointPolicy endpointPolicy = EndpointPolicy.defaults();
     private Padding padding = Padding.none();
@@ -492,9 +593,40 @@ public final class WebPushTransport implements Transport {
 
     private Builder() {}
 
-    /** The application server's key pair. Required. */
+    /**
+     * The application server's key pair, named {@value #DEFAULT_KEY_NAME}: what a host with one key
+     * pair calls. At least one pair is required.
+     */
     public Builder vapidKeys(VapidKeys keys) {
-      this.vapidKeys = Objects.requireNonNull(keys, "vapidKeys");
+      return vapidKeys(DEFAULT_KEY_NAME, keys);
+    }
+
+    /**
+     * A named key pair (a later call with the same name replaces it). Subscriptions made with it
+     * record its name ({@link DeviceTarget.WebPushSubscription#withVapidKey}) and are always signed
+     * with it; subscriptions that name none get the {@linkplain #defaultVapidKey default}.
+     *
+     * @param name 1 to {@value DeviceTarget#MAX_CREDENTIAL_NAME} of {@code [A-Za-z0-9_.-]}, starting
+     *     with a letter or digit, such as {@code 2027} or {@code staff-site}
+     * @throws IllegalArgumentException for a name that is not such a name
+     */
+    public Builder vapidKeys(String name, VapidKeys keys) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(keys, "vapidKeys");
+      if (!DeviceTarget.validCredentialName(name)) {
+        throw new IllegalArgumentException("vapidKeys name must be 1-" + DeviceTarget.MAX_CREDENTIAL_NAME
+            + " of [A-Za-z0-9_.-] starting with a letter or digit: " + Redact.quote(name, 70));
+      }
+      vapidKeys.put(name, keys);
+      return this;
+    }
+
+    /**
+     * The key pair of the subscriptions that name none: those stored before a second pair was added
+     * (in a rotation, the old pair). Default: the only pair; required when there are several.
+     */
+    public Builder defaultVapidKey(String name) {
+      this.defaultVapidKey = Objects.requireNonNull(name, "defaultVapidKey");
       return this;
     }
 
@@ -625,11 +757,13 @@ public final class WebPushTransport implements Transport {
     /**
      * Builds the transport and logs its effective configuration once (the public key shortened).
      *
-     * @throws IllegalStateException when the VAPID keys or subject are missing, the connect
-     *     timeout exceeds the call timeout, or both a payload encoder and a payload format are set
+     * @throws IllegalStateException when the VAPID keys or subject are missing, the default key pair
+     *     is not one of them (or not named while there are several), two names hold the same key
+     *     pair, a pair cannot sign, the connect timeout exceeds the call timeout, or both a payload
+     *     encoder and a payload format are set; the message names the key pair at fault
      */
     public WebPushTransport build() {
-      if (vapidKeys == null) {
+      if (vapidKeys.isEmpty()) {
         throw new IllegalStateException("vapidKeys must be set: load them with VapidKeys.fromPem(...) or VapidKeys.fromBase64Url(...)");
       }
       if (subject == null) {
@@ -641,7 +775,41 @@ public final class WebPushTransport implements Transport {
       if (connectTimeout.compareTo(callTimeout) > 0) {
         throw new IllegalStateException("connectTimeout must not exceed callTimeout: " + connectTimeout + " > " + callTimeout);
       }
-      return new WebPushTransport(this);
+      String defaultKey = defaultVapidKey;
+      if (defaultKey == null && vapidKeys.size() > 1) {
+        throw new IllegalStateException("defaultVapidKey must be set when there are several VAPID key pairs "
+            + vapidKeys.keySet() + ": the pair of the subscriptions that name none (made before the others were added)");
+      }
+      if (defaultKey == null) {
+        defaultKey = vapidKeys.keySet().iterator().next();
+      } else if (!vapidKeys.containsKey(defaultKey)) {
+        throw new IllegalStateException("defaultVapidKey " + Redact.quote(defaultKey, 70)
+            + " is not one of the VAPID key pairs " + vapidKeys.keySet());
+      }
+      Map<String, String> byPublicKey = new java.util.HashMap<>();
+      for (Map.Entry<String, VapidKeys> e : vapidKeys.entrySet()) {
+        String other = byPublicKey.putIfAbsent(e.getValue().publicKeyBase64Url(), e.getKey());
+        if (other != null) {
+          // One pair under two names would split its subscriptions into two scopes for no reason,
+          // and is most often a rotation whose new pair was never generated.
+          throw new IllegalStateException("VAPID key pairs '" + other + "' and '" + e.getKey()
+              + "' are the same key pair: give each name its own pair");
+        }
+      }
+      Map<String, VapidTokens> signers = new LinkedHashMap<>();
+      for (Map.Entry<String, VapidKeys> e : vapidKeys.entrySet()) {
+        VapidTokens t;
+        try {
+          t = new VapidTokens(e.getValue().jcaPrivateKey(), e.getValue().publicKeyBase64Url(), subject,
+              vapidTokenLifetime, clock);
+          // Sign once now: a pair that cannot sign fails here, by name, not at the first message.
+          VapidTokens.verifySigns(e.getValue().jcaPrivateKey(), e.getValue().publicKey());
+        } catch (RuntimeException ex) {
+          throw new IllegalStateException("VAPID key pair '" + e.getKey() + "' cannot sign VAPID tokens: " + ex.getMessage(), ex);
+        }
+        signers.put(e.getKey(), t);
+      }
+      return new WebPushTransport(this, signers, defaultKey);
     }
 
     private static Duration positive(Duration d, String name) {

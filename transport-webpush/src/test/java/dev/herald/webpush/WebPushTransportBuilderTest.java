@@ -117,4 +117,58 @@ class WebPushTransportBuilderTest {
       assertThat(t.vapidTokensSigned()).isZero();
     }
   }
+
+  private static WebPushTransport.Builder named() {
+    return WebPushTransport.builder().subject("mailto:ops@herald.dev");
+  }
+
+  @Test
+  void oneKeyPairIsTheDefaultWhateverItsName() {
+    try (WebPushTransport t = named().vapidKeys("site-2026", KEYS).build()) {
+      assertThat(t.defaultVapidKey()).isEqualTo("site-2026");
+      assertThat(t.vapidKeys()).isSameAs(KEYS);
+      assertThat(t.vapidKeyNames()).containsExactly("site-2026");
+    }
+    try (WebPushTransport t = named().vapidKeys(KEYS).build()) {
+      assertThat(t.defaultVapidKey()).isEqualTo(WebPushTransport.DEFAULT_KEY_NAME);
+    }
+  }
+
+  @Test
+  void severalKeyPairsNeedANamedDefaultThatIsOneOfThem() {
+    VapidKeys other = VapidKeys.generate();
+    assertThatThrownBy(() -> named().vapidKeys("2026", KEYS).vapidKeys("2027", other).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("defaultVapidKey must be set when there are several VAPID key pairs [2026, 2027]: the pair of the"
+            + " subscriptions that name none (made before the others were added)");
+    assertThatThrownBy(() -> named().vapidKeys("2026", KEYS).vapidKeys("2027", other).defaultVapidKey("2025").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("defaultVapidKey \"2025\" is not one of the VAPID key pairs [2026, 2027]");
+    try (WebPushTransport t = named().vapidKeys("2026", KEYS).vapidKeys("2027", other).defaultVapidKey("2026").build()) {
+      assertThat(t.vapidKeys()).isSameAs(KEYS);
+      assertThat(t.vapidKeys("2027")).isSameAs(other);
+      assertThat(t.vapidKeyNames()).containsExactly("2026", "2027");
+      assertThatThrownBy(() -> t.vapidKeys("2028")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("no VAPID key pair named \"2028\": [2026, 2027]");
+      assertThat(t.toString()).contains("2026 (default)=").contains("2027=").doesNotContain(KEYS.privateKeyBase64Url());
+    }
+  }
+
+  @Test
+  void theSameKeyPairUnderTwoNamesFailsTheBuildNamingBoth() {
+    VapidKeys copy = VapidKeys.fromBase64Url(KEYS.publicKeyBase64Url(), KEYS.privateKeyBase64Url());
+    assertThatThrownBy(() -> named().vapidKeys("old", KEYS).vapidKeys("new", copy).defaultVapidKey("old").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("VAPID key pairs 'old' and 'new' are the same key pair: give each name its own pair");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-2026", "two words", "key/2026", "é"})
+  void keyPairNamesAreCheckedWhenGiven(String name) {
+    assertThatThrownBy(() -> named().vapidKeys(name, KEYS)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("vapidKeys name must be 1-64 of [A-Za-z0-9_.-] starting with a letter or digit: ");
+    assertThatThrownBy(() -> named().vapidKeys(null, KEYS)).isInstanceOf(NullPointerException.class).hasMessage("name");
+    assertThatThrownBy(() -> named().defaultVapidKey(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("defaultVapidKey");
+  }
 }

@@ -7,6 +7,7 @@ import dev.herald.Delivery;
 import dev.herald.DeliveryOptions;
 import dev.herald.EngineCounters;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.store.ClaimBatch;
 import dev.herald.store.ClaimRequest;
 import dev.herald.store.ClaimedDelivery;
@@ -84,7 +85,6 @@ public final class Engine {
 
   private final EngineConfig cfg;
   private final Map<Channel, ChannelGate> gates = new LinkedHashMap<>();
-  private final Map<Channel, TargetGoneValve> valves = new HashMap<>();
   private final Waiter waiter = new Waiter();
   private final ExecutorService dispatchPool;
   private final ExecutorService decisionPool;
@@ -114,6 +114,7 @@ public final class Engine {
     final ClaimedDelivery claimed;
     final Instant storeNow;
     final ChannelGate gate;
+    final ScopeGate scope;
     final SendDeadline deadline;
     final Instant leaseEndAt;
     final long leaseEndNanos;
@@ -122,11 +123,12 @@ public final class Engine {
     volatile long sendStartedNanos;
     volatile boolean sendStarted;
 
-    InFlight(ClaimedDelivery claimed, Instant storeNow, ChannelGate gate, SendDeadline deadline, Instant leaseEndAt,
-        long leaseEndNanos) {
+    InFlight(ClaimedDelivery claimed, Instant storeNow, ChannelGate gate, ScopeGate scope, SendDeadline deadline,
+        Instant leaseEndAt, long leaseEndNanos) {
       this.claimed = claimed;
       this.storeNow = storeNow;
       this.gate = gate;
+      this.scope = scope;
       this.deadline = deadline;
       this.leaseEndAt = leaseEndAt;
       this.leaseEndNanos = leaseEndNanos;
@@ -164,10 +166,8 @@ public final class Engine {
     this.cfg = cfg;
     this.margin = cfg.lease().dividedBy(LEASE_MARGIN_DIVISOR);
     for (Transport t : cfg.transports()) {
-      gates.put(t.channel(), new ChannelGate(t, cfg.maxInFlightPerChannel(), cfg.channelPause(), cfg.maxChannelPause()));
-      if (cfg.valveEnabled()) {
-        valves.put(t.channel(), new TargetGoneValve(cfg.valveShare(), cfg.valveMinSamples(), cfg.valveWindow()));
-      }
+      gates.put(t.channel(), new ChannelGate(t, cfg.maxInFlightPerChannel(), cfg.maxInFlightPerScope(), cfg.channelPause(),
+          cfg.maxChannelPause(), cfg));
     }
     this.dispatchPool = Executors.newFixedThreadPool(cfg.dispatchThreads(), threads("herald-dispatch-"));
     this.decisionPool = Executors.newSingleThreadExecutor(threads("herald-decide-"));
@@ -366,7 +366,7 @@ public final class Engine {
     Duration backoff = Duration.ofMillis(100);
     while (running) {
       try {
-        int requested = admitted(cfg.clock().instant()).values().stream().mapToInt(Integer::intValue).sum();
+        int requested = admitted(cfg.clock().instant(), new HashMap<>()).values().stream().mapToInt(Integer::intValue).sum();
         int claimed = requested == 0 ? 0 : claimAndDispatch().size();
         backoff = Duration.ofMillis(100);
         // A full batch means more is probably due: claim again at once.
@@ -402,33 +402,37 @@ public final class Engine {
     }
   }
 
-  private Map<Channel, Integer> admitted(Instant now) {
+  /** Per channel what the next claim may take, and in {@code scopeLimits} the scopes held back below that. */
+  private Map<Channel, Integer> admitted(Instant now, Map<Scope, Integer> scopeLimits) {
     Map<Channel, Integer> limits = new HashMap<>();
     for (ChannelGate g : gates.values()) {
-      int free = Math.min(cfg.batchSize(), g.freeSlots(now));
-      if (free > 0) {
-        limits.put(g.channel(), free);
+      Map<Scope, Integer> own = new HashMap<>();
+      int total = g.claimLimit(now, cfg.batchSize(), own);
+      if (total > 0) {
+        limits.put(g.channel(), total);
+        scopeLimits.putAll(own);
       }
     }
     return limits;
   }
 
   private List<InFlight> claimAndDispatch() {
-    Map<Channel, Integer> limits = admitted(cfg.clock().instant());
+    Map<Scope, Integer> scopeLimits = new HashMap<>();
+    Map<Channel, Integer> limits = admitted(cfg.clock().instant(), scopeLimits);
     if (limits.isEmpty()) {
       return List.of();
     }
     // Read both clocks before the claim: the store starts the lease later, so this errs early.
     Instant claimAt = cfg.clock().instant();
     long claimNanos = System.nanoTime();
-    ClaimBatch batch = cfg.store().claim(new ClaimRequest(cfg.instanceId(), cfg.lease(), limits));
+    ClaimBatch batch = cfg.store().claim(new ClaimRequest(cfg.instanceId(), cfg.lease(), limits, scopeLimits));
     Duration usable = cfg.lease().minus(margin);
     SendDeadline deadline = SendDeadline.of(cfg.clock(), claimAt.plus(usable), claimNanos + usable.toNanos());
     Instant leaseEndAt = claimAt.plus(cfg.lease());
     long leaseEndNanos = claimNanos + cfg.lease().toNanos();
     List<InFlight> runs = new ArrayList<>(batch.deliveries().size());
     List<Completion> putBack = new ArrayList<>();
-    Map<Channel, Integer> counts = new HashMap<>();
+    Map<ScopeGate, Integer> counts = new LinkedHashMap<>();
     for (ClaimedDelivery cd : batch.deliveries()) {
       ChannelGate gate = gates.get(cd.delivery().channel());
       if (gate == null || closed) {
@@ -439,10 +443,12 @@ public final class Engine {
             : new Resolution.Release(Duration.ZERO, "released at shutdown")));
         continue;
       }
-      counts.merge(gate.channel(), 1, Integer::sum);
-      runs.add(new InFlight(cd, batch.storeNow(), gate, deadline, leaseEndAt, leaseEndNanos));
+      ClaimedDelivery scoped = scoped(cd, gate);
+      ScopeGate scope = gate.scope(scoped.delivery().scope(), claimAt);
+      counts.merge(scope, 1, Integer::sum);
+      runs.add(new InFlight(scoped, batch.storeNow(), gate, scope, deadline, leaseEndAt, leaseEndNanos));
     }
-    counts.forEach((c, n) -> gates.get(c).acquired(n));
+    counts.forEach((scope, n) -> gates.get(scope.scope().channel()).acquired(scope, n, claimAt));
     for (InFlight run : runs) {
       inFlight.put(run.delivery().deliveryId(), run);
     }
@@ -465,6 +471,28 @@ public final class Engine {
     return runs;
   }
 
+  /**
+   * The delivery in the scope it is held in: the one the store recorded, or, when the store gave it
+   * its channel's one scope (a store without scopes, a row from before scopes were recorded), the one
+   * its transport names now.
+   */
+  private ClaimedDelivery scoped(ClaimedDelivery cd, ChannelGate gate) {
+    Delivery d = cd.delivery();
+    if (!d.scope().wholeChannel()) {
+      return cd;
+    }
+    Scope s;
+    try {
+      s = gate.transport().scope(d.target());
+    } catch (RuntimeException e) {
+      s = null;
+    }
+    if (s == null || s.wholeChannel() || !s.channel().equals(d.channel())) {
+      return cd;
+    }
+    return new ClaimedDelivery(d.withScope(s), cd.fencingToken(), cd.enqueuedAt());
+  }
+
   // ---------------------------------------------------------------- one delivery
 
   private void dispatch(InFlight run) {
@@ -480,8 +508,8 @@ public final class Engine {
         return;
       }
       Instant now = cfg.clock().instant();
-      if (run.gate.blocked(now)) {
-        finish(run, new Resolution.Release(run.gate.remainingPause(now), "channel " + d.channel() + " paused"), null);
+      if (run.scope.blocked(now)) {
+        finish(run, new Resolution.Release(run.scope.remainingPause(now), pausedWhat(d.scope()) + " paused"), null);
         return;
       }
       Transport transport = run.gate.transport();
@@ -610,22 +638,22 @@ public final class Engine {
     Delivery d = run.delivery();
     Instant now = cfg.clock().instant();
     Resolution r;
-    TargetGoneValve valve = valves.get(d.channel());
+    TargetGoneValve valve = run.scope.valve();
     boolean holdBack = !(outcome instanceof Outcome.ChannelUnavailable) && valve != null
         && valve.record(now, outcome instanceof Outcome.TargetGone);
     if (outcome instanceof Outcome.ChannelUnavailable cu) {
       pause(run, cu, cu.retryAfter(), now);
-      r = new Resolution.Release(run.gate.remainingPause(now), "channel unavailable: " + cu.reason());
+      r = new Resolution.Release(run.scope.remainingPause(now), "channel unavailable: " + cu.reason());
     } else if (holdBack) {
       // Too many "gone" at once means the sender is wrong, not the devices: keep both.
-      log.warn("Herald target-gone safety valve tripped on channel {}: not invalidating devices", d.channel());
+      log.warn("Herald target-gone safety valve tripped on {}: not invalidating devices", pausedWhat(d.scope()));
       pause(run, outcome, null, now);
-      r = new Resolution.Release(run.gate.remainingPause(now),
-          "target-gone safety valve: too many devices reported gone on " + d.channel() + "; check the sender's credentials");
+      r = new Resolution.Release(run.scope.remainingPause(now), "target-gone safety valve: too many devices reported gone on "
+          + pausedWhat(d.scope()) + "; check the sender's credentials");
     } else {
-      if (run.gate.onWorking(now)) {
-        log.info("Herald resumed channel {}", d.channel());
-        cfg.listener().channelResumed(d.channel());
+      if (run.scope.onWorking(now)) {
+        log.info("Herald resumed {}", pausedWhat(d.scope()));
+        cfg.listener().scopeResumed(d.scope());
       }
       if (outcome instanceof Outcome.Delivered del) {
         r = new Resolution.Delivered(del.providerId());
@@ -649,12 +677,17 @@ public final class Engine {
   }
 
   private void pause(InFlight run, Outcome cause, Duration retryAfter, Instant now) {
-    Channel c = run.delivery().channel();
-    Duration paused = run.gate.onUnavailable(now, retryAfter);
+    Scope s = run.delivery().scope();
+    Duration paused = run.scope.onUnavailable(now, retryAfter, cause);
     if (paused != null) {
-      log.warn("Herald paused channel {} for {}: {}", c, paused, cause.describe());
-      cfg.listener().channelPaused(c, cause, paused);
+      log.warn("Herald paused {} for {}: {}", pausedWhat(s), paused, cause.describe());
+      cfg.listener().scopePaused(s, cause, paused);
     }
+  }
+
+  /** {@code channel fcm} for a channel's one scope, else {@code scope fcm[staff/ios]}. */
+  private static String pausedWhat(Scope s) {
+    return s.wholeChannel() ? "channel " + s.channel() : "scope " + s;
   }
 
   /**
@@ -828,7 +861,7 @@ public final class Engine {
         + "records others; leaving it to its lease's expiry", f.run.delivery());
     Delivery d = f.run.delivery();
     inFlight.remove(d.deliveryId(), f.run);
-    f.run.gate.released();
+    f.run.gate.released(f.run.scope, cfg.clock().instant());
     waiter.wake();
   }
 
@@ -849,7 +882,7 @@ public final class Engine {
     for (Finished f : batch) {
       Delivery d = f.run.delivery();
       inFlight.remove(d.deliveryId(), f.run);
-      f.run.gate.released();
+      f.run.gate.released(f.run.scope, cfg.clock().instant());
       if (staleIds.contains(d.deliveryId())) {
         log.info("Herald discarded a stale completion for {}: its lease had been taken over", d);
         cfg.listener().staleCompletionDiscarded(d, f.outcome);

@@ -25,6 +25,7 @@ public final class EngineConfig {
   private final int batchSize;
   private final Duration lease;
   private final int maxInFlightPerChannel;
+  private final int maxInFlightPerScope;
   private final int dispatchThreads;
   private final int completionBatchSize;
   private final Duration channelPause;
@@ -46,6 +47,7 @@ public final class EngineConfig {
     this.batchSize = b.batchSize;
     this.lease = Objects.requireNonNull(b.lease, "lease");
     this.maxInFlightPerChannel = b.maxInFlightPerChannel;
+    this.maxInFlightPerScope = b.maxInFlightPerScope;
     this.dispatchThreads = b.dispatchThreads;
     this.completionBatchSize = b.completionBatchSize;
     this.channelPause = Objects.requireNonNull(b.channelPause, "channelPause");
@@ -116,6 +118,11 @@ public final class EngineConfig {
     return maxInFlightPerChannel;
   }
 
+  /** The {@code maxInFlightPerScope} setting; 0 for the default (three quarters of the channel's bound). */
+  public int maxInFlightPerScope() {
+    return maxInFlightPerScope;
+  }
+
   /** The {@code dispatchThreads} setting. */
   public int dispatchThreads() {
     return dispatchThreads;
@@ -174,6 +181,7 @@ public final class EngineConfig {
     private int batchSize;
     private Duration lease;
     private int maxInFlightPerChannel;
+    private int maxInFlightPerScope;
     private int dispatchThreads;
     private int completionBatchSize;
     private Duration channelPause;
@@ -248,6 +256,12 @@ public final class EngineConfig {
     /** Sets {@code maxInFlightPerChannel}. */
     public Builder maxInFlightPerChannel(int maxInFlightPerChannel) {
       this.maxInFlightPerChannel = maxInFlightPerChannel;
+      return this;
+    }
+
+    /** Sets {@code maxInFlightPerScope}; 0 for the default. */
+    public Builder maxInFlightPerScope(int maxInFlightPerScope) {
+      this.maxInFlightPerScope = maxInFlightPerScope;
       return this;
     }
 

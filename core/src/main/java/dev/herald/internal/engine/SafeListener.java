@@ -3,6 +3,7 @@ package dev.herald.internal.engine;
 import dev.herald.Channel;
 import dev.herald.Delivery;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.spi.DeliveryListener;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +90,16 @@ public final class SafeListener implements DeliveryListener {
   @Override
   public void channelResumed(Channel c) {
     each("channelResumed", l -> l.channelResumed(c));
+  }
+
+  @Override
+  public void scopePaused(Scope s, Outcome cause, Duration pausedFor) {
+    each("scopePaused", l -> l.scopePaused(s, cause, pausedFor));
+  }
+
+  @Override
+  public void scopeResumed(Scope s) {
+    each("scopeResumed", l -> l.scopeResumed(s));
   }
 
   @Override

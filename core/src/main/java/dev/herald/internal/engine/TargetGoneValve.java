@@ -6,11 +6,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The "target gone" safety valve of one channel. When a large share of a channel's recent sends
+ * The "target gone" safety valve of one scope. When a large share of a scope's recent sends
  * come back "target gone", the likely cause is the sender (a wrong FCM project, rotated VAPID keys
  * the push service no longer matches), not thousands of devices dying at once; invalidating them
  * would silently unsubscribe real users. So past the threshold the engine stops invalidating, keeps
- * the message and pauses the channel instead.
+ * the message and pauses the scope instead (one per scope, so one push service answering "gone" for a
+ * cold list does not stop the others from invalidating their dead devices).
  */
 public final class TargetGoneValve {
   /** The window is counted in this many slices; memory stays bounded whatever the send rate. */

@@ -2,13 +2,14 @@ package dev.herald.outbox.jdbc;
 
 import dev.herald.Channel;
 import dev.herald.Recipient;
+import dev.herald.Scope;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Which dead letters to list, count or re-queue: by idempotency key, notification id, delivery id
- * or ids, recipient id, channel, or the time they died, plus an order, a keyset cursor and a limit.
+ * or ids, recipient id, channel, scope, or the time they died, plus an order, a keyset cursor and a limit.
  * Filters combine with AND; an unset filter matches everything.
  *
  * <pre>{@code
@@ -34,10 +35,12 @@ import java.util.Objects;
  *     (keyset pagination), or null
  * @param afterDeliveryId the delivery id of the cursor row, or null
  * @param newestFirst order by time of death descending instead of ascending (ties by delivery id)
+ * @param scope the delivery's scope (a push service and credential; its channel must match
+ *     {@code channel} when both are given), or null
  */
 public record DeadLetterQuery(String idempotencyKey, Long notificationId, Long deliveryId, Instant diedFrom,
     Instant diedBefore, int limit, String recipientId, Channel channel, List<Long> deliveryIds, Instant afterDiedAt,
-    Long afterDeliveryId, boolean newestFirst) {
+    Long afterDeliveryId, boolean newestFirst, Scope scope) {
 
   /** Default of {@link #limit}. */
   public static final int DEFAULT_LIMIT = 1_000;
@@ -63,6 +66,9 @@ public record DeadLetterQuery(String idempotencyKey, Long notificationId, Long d
       }
       deliveryIds = List.copyOf(deliveryIds); // rejects null elements
     }
+    if (scope != null && channel != null && !scope.channel().equals(channel)) {
+      throw new IllegalArgumentException("scope must be of the channel " + channel + ": " + scope);
+    }
     if ((afterDiedAt == null) != (afterDeliveryId == null)) {
       throw new IllegalArgumentException("afterDiedAt and afterDeliveryId must be given together: "
           + afterDiedAt + ", " + afterDeliveryId);
@@ -71,7 +77,7 @@ public record DeadLetterQuery(String idempotencyKey, Long notificationId, Long d
 
   /** Every dead letter, oldest first, up to the default limit. */
   public static DeadLetterQuery all() {
-    return new DeadLetterQuery(null, null, null, null, null, DEFAULT_LIMIT, null, null, null, null, null, false);
+    return new DeadLetterQuery(null, null, null, null, null, DEFAULT_LIMIT, null, null, null, null, null, false, null);
   }
 
   /** The dead deliveries of the notification with this key. */
@@ -82,18 +88,18 @@ public record DeadLetterQuery(String idempotencyKey, Long notificationId, Long d
 
   /** The dead deliveries of one notification. */
   public static DeadLetterQuery byNotificationId(long notificationId) {
-    return new DeadLetterQuery(null, notificationId, null, null, null, DEFAULT_LIMIT, null, null, null, null, null, false);
+    return new DeadLetterQuery(null, notificationId, null, null, null, DEFAULT_LIMIT, null, null, null, null, null, false, null);
   }
 
   /** One delivery, if it is dead. */
   public static DeadLetterQuery byDeliveryId(long deliveryId) {
-    return new DeadLetterQuery(null, null, deliveryId, null, null, DEFAULT_LIMIT, null, null, null, null, null, false);
+    return new DeadLetterQuery(null, null, deliveryId, null, null, DEFAULT_LIMIT, null, null, null, null, null, false, null);
   }
 
   /** These deliveries, those of them that are dead (at most {@value #MAX_DELIVERY_IDS}). */
   public static DeadLetterQuery byDeliveryIds(List<Long> deliveryIds) {
     Objects.requireNonNull(deliveryIds, "deliveryIds");
-    return new DeadLetterQuery(null, null, null, null, null, DEFAULT_LIMIT, null, null, deliveryIds, null, null, false);
+    return new DeadLetterQuery(null, null, null, null, null, DEFAULT_LIMIT, null, null, deliveryIds, null, null, false, null);
   }
 
   /** Dead letters that died in {@code [from, before)}. */
@@ -106,43 +112,52 @@ public record DeadLetterQuery(String idempotencyKey, Long notificationId, Long d
   /** A copy with another limit. */
   public DeadLetterQuery withLimit(int newLimit) {
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, newLimit, recipientId,
-        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst);
+        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, scope);
   }
 
   /** A copy that also filters by idempotency key (null: any). */
   public DeadLetterQuery withKey(String key) {
     return new DeadLetterQuery(key, notificationId, deliveryId, diedFrom, diedBefore, limit, recipientId,
-        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst);
+        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, scope);
   }
 
   /** A copy that also filters by recipient id (null: any). */
   public DeadLetterQuery withRecipient(String recipient) {
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, limit, recipient,
-        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst);
+        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, scope);
   }
 
   /** A copy that also filters by channel (null: any). */
   public DeadLetterQuery withChannel(Channel ch) {
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, limit, recipientId,
-        ch, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst);
+        ch, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, scope);
+  }
+
+  /**
+   * A copy that also filters by scope (null: any): the dead letters of one push service and
+   * credential, such as those of a Firebase project whose credentials failed. Sets the channel too.
+   */
+  public DeadLetterQuery withScope(Scope s) {
+    return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, limit, recipientId,
+        s == null ? channel : s.channel(), deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, s);
   }
 
   /** A copy that also filters by time of death, {@code [from, before)}; either may be null (open). */
   public DeadLetterQuery withDiedBetween(Instant from, Instant before) {
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, from, before, limit, recipientId,
-        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst);
+        channel, deliveryIds, afterDiedAt, afterDeliveryId, newestFirst, scope);
   }
 
   /** A copy ordered newest death first. */
   public DeadLetterQuery orderNewestFirst() {
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, limit, recipientId,
-        channel, deliveryIds, afterDiedAt, afterDeliveryId, true);
+        channel, deliveryIds, afterDiedAt, afterDeliveryId, true, scope);
   }
 
   /** A copy that starts after the row ({@code diedAt}, {@code cursorDeliveryId}) in this query's order. */
   public DeadLetterQuery after(Instant diedAt, long cursorDeliveryId) {
     Objects.requireNonNull(diedAt, "diedAt");
     return new DeadLetterQuery(idempotencyKey, notificationId, deliveryId, diedFrom, diedBefore, limit, recipientId,
-        channel, deliveryIds, diedAt, cursorDeliveryId, newestFirst);
+        channel, deliveryIds, diedAt, cursorDeliveryId, newestFirst, scope);
   }
 }

@@ -149,9 +149,10 @@ public final class JdbcOutbox implements OutboxStore, JdbcDeviceRegistry, AutoCl
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(JdbcOutbox::renderFailure);
     dialect.configure(jdbi);
     this.migrator = new Migrator(jdbi, dialect, tables);
-    this.enqueuer = new Enqueuer(tables, dialect, dedupWindow);
-    this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize);
-    this.devices = new DeviceStore(jdbi, dialect, tables);
+    java.util.function.Function<DeviceTarget, String> scopeName = target -> validator.scope(target).name();
+    this.enqueuer = new Enqueuer(tables, dialect, dedupWindow, scopeName);
+    this.claimer = new Claimer(jdbi, dialect, tables, b.expansionBatchSize, validator::scope);
+    this.devices = new DeviceStore(jdbi, dialect, tables, scopeName);
     this.canceller = new Canceller(tables);
     this.completer = new Completer(jdbi, dialect, tables, devices);
     this.status = new StatusReader(jdbi, tables);

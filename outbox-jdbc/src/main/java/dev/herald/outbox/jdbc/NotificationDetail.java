@@ -3,6 +3,7 @@ package dev.herald.outbox.jdbc;
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
 import dev.herald.DeviceTarget;
+import dev.herald.Scope;
 import dev.herald.internal.Redact;
 import java.time.Instant;
 import java.util.List;
@@ -57,20 +58,25 @@ public record NotificationDetail(long notificationId, String idempotencyKey, Str
    * @param finishedAt when it reached its terminal state, or null
    * @param leaseOwner the engine instance holding it while in flight, or null
    * @param requeuedAt when an operator last re-queued it, or null
+   * @param scope the part of the channel it goes through (push service and credential; see
+   *     {@link Scope}); the channel's one scope for deliveries created before scopes were recorded
    */
   public record DeliveryDetail(long deliveryId, Channel channel, DeviceTarget target, DeliveryState state,
       int attempts, String lastError, String providerId, Instant nextAt, Instant finishedAt, String leaseOwner,
-      Instant requeuedAt) {
+      Instant requeuedAt, Scope scope) {
 
-    /** Validates. */
+    /** Validates; a null scope is the channel's one scope. */
     public DeliveryDetail {
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(state, "state");
+      if (scope == null) {
+        scope = Scope.of(channel);
+      }
     }
 
     @Override
     public String toString() {
-      return "DeliveryDetail[" + deliveryId + ", " + channel + ", " + target + ", " + state + ", attempts=" + attempts
+      return "DeliveryDetail[" + deliveryId + ", " + scope + ", " + target + ", " + state + ", attempts=" + attempts
           + ", lastError=" + Redact.quote(lastError, 120) + "]";
     }
   }

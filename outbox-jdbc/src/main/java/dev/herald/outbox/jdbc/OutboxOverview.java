@@ -1,6 +1,7 @@
 package dev.herald.outbox.jdbc;
 
 import dev.herald.Channel;
+import dev.herald.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,9 +26,12 @@ import java.util.Objects;
  * @param throughput per channel and minute, oldest first; minutes without a finished delivery are
  *     absent (when {@code partial}, the oldest minutes may be undercounted: the newest are counted first)
  * @param partial true when some count reached {@link #COUNT_CAP} and is therefore a lower bound
+ * @param scopes per scope of each channel (a push service and credential; see {@link Scope}), its open
+ *     work, dead letters and oldest due age, in channel and name order: which push service is holding
+ *     deliveries back. Counted from the same rows as the channel's figures, so under the same cap.
  */
 public record OutboxOverview(Instant at, List<ChannelSummary> channels, long awaitingExpansion,
-    Duration oldestExpansionDue, List<Minute> throughput, boolean partial) {
+    Duration oldestExpansionDue, List<Minute> throughput, boolean partial, List<ScopeSummary> scopes) {
 
   /** The most rows any one count of the overview reads (per channel for open work). */
   public static final int COUNT_CAP = 100_000;
@@ -43,6 +47,28 @@ public record OutboxOverview(Instant at, List<ChannelSummary> channels, long awa
     channels = List.copyOf(channels);
     Objects.requireNonNull(oldestExpansionDue, "oldestExpansionDue");
     throughput = List.copyOf(throughput);
+    scopes = scopes == null ? List.of() : List.copyOf(scopes);
+  }
+
+  /**
+   * One scope's figures.
+   *
+   * @param scope the scope
+   * @param pending waiting deliveries (not yet due, due, or waiting for a retry)
+   * @param dueNow pending deliveries whose time has come, not yet claimed
+   * @param retrying pending deliveries that have been attempted before
+   * @param inFlight deliveries claimed by an engine under a lease
+   * @param dead dead letters, whenever they died
+   * @param oldestDueAge how long the longest-waiting due delivery has been due; zero when none
+   */
+  public record ScopeSummary(Scope scope, long pending, long dueNow, long retrying, long inFlight, long dead,
+      Duration oldestDueAge) {
+
+    /** Validates. */
+    public ScopeSummary {
+      Objects.requireNonNull(scope, "scope");
+      Objects.requireNonNull(oldestDueAge, "oldestDueAge");
+    }
   }
 
   /**

@@ -166,7 +166,7 @@ class AdminTest extends OnEachDatabase {
     long id = fx.outbox.enqueue(toDevice("by-id")).notificationId();
     assertThat(admin.find(id)).hasValueSatisfying(s -> assertThat(s.idempotencyKey()).isEqualTo("by-id"));
     assertThat(admin.find(id + 1000)).isEmpty();
-    assertThat(admin.schemaVersion()).isEqualTo(3);
+    assertThat(admin.schemaVersion()).isEqualTo(4);
   }
 
   @Test

@@ -11,6 +11,11 @@ class H2OutboxStoreContractTest extends OutboxStoreContract {
     return subject(new Fixture(Db.H2));
   }
 
+  @Override
+  protected Subject newScopedSubject(dev.herald.spi.InputValidator scopes) {
+    return subject(new Fixture(Db.H2, b -> b.validator(scopes)));
+  }
+
   /** A subject on a fixture's outbox: leases end through the operator API, in place. */
   static Subject subject(Fixture fx) {
     return Subject.of(fx.outbox, () -> OWNERS.forEach(o -> fx.outbox.admin().expireLeases(o)), fx::close);

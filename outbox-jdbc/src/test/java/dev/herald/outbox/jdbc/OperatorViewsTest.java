@@ -364,7 +364,7 @@ class OperatorViewsTest extends OnEachDatabase {
         .hasMessage("deliveryIds must hold at most 1000 ids: 1001");
     assertThatThrownBy(() -> DeadLetterQuery.all().withRecipient("bad\nid")).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("recipientId");
-    assertThatThrownBy(() -> new DeadLetterQuery(null, null, null, null, null, 10, null, null, null, Instant.EPOCH, null, false))
+    assertThatThrownBy(() -> new DeadLetterQuery(null, null, null, null, null, 10, null, null, null, Instant.EPOCH, null, false, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("afterDiedAt and afterDeliveryId must be given together");
   }
 }

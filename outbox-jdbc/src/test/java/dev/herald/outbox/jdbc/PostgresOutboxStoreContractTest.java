@@ -15,4 +15,9 @@ class PostgresOutboxStoreContractTest extends OutboxStoreContract {
   protected Subject newSubject() {
     return H2OutboxStoreContractTest.subject(new Fixture(Db.POSTGRESQL));
   }
+
+  @Override
+  protected Subject newScopedSubject(dev.herald.spi.InputValidator scopes) {
+    return H2OutboxStoreContractTest.subject(new Fixture(Db.POSTGRESQL, b -> b.validator(scopes)));
+  }
 }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.Channel;
+import dev.herald.DeviceTarget;
 import dev.herald.Herald;
+import dev.herald.Notification;
+import dev.herald.Recipient;
+import dev.herald.Scope;
 import dev.herald.store.ClaimRequest;
 import dev.herald.testing.ScriptedTransport;
 import dev.herald.outbox.jdbc.testing.Db;
@@ -109,10 +113,10 @@ class SchemaTest {
   void migrateIsIdempotentAndVerifiesAfterwards() {
     String prefix = TestDatabase.newPrefix();
     try (JdbcOutbox o = outbox(prefix)) {
-      assertThat(o.migrate()).isEqualTo(3);
+      assertThat(o.migrate()).isEqualTo(4);
       assertThat(o.migrate()).isZero();
       o.verifySchema();
-      assertThat(o.admin().schemaVersion()).isEqualTo(3);
+      assertThat(o.admin().schemaVersion()).isEqualTo(4);
     } finally {
       TestDatabase.get(db).dropPrefix(prefix);
     }
@@ -140,7 +144,7 @@ class SchemaTest {
       for (Future<Integer> f : fs) {
         applied += f.get();
       }
-      assertThat(applied).as("every script applied once in all").isEqualTo(3);
+      assertThat(applied).as("every script applied once in all").isEqualTo(4);
       outboxes.forEach(JdbcOutbox::verifySchema);
       assertThat(outboxes.get(3).enqueue(Fixture.toDevice("works")).created()).isTrue();
     } finally {
@@ -155,6 +159,7 @@ class SchemaTest {
     try (Fixture fx = new Fixture(db)) {
       fx.outbox.enqueue(Fixture.toDevice("kept"));
       // Back to version 1: what an outbox created by the first release looks like.
+      downToVersion3(fx);
       fx.execute("ALTER TABLE ${p}delivery DROP COLUMN requeued_at");
       fx.execute("DROP INDEX ${p}notification_recipient");
       fx.execute("DROP INDEX ${p}delivery_finished");
@@ -163,14 +168,105 @@ class SchemaTest {
       try (JdbcOutbox o = fx.another(b -> b)) {
         assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class).hasMessageContaining("version 1");
 
-        assertThat(o.migrate()).isEqualTo(2);
+        assertThat(o.migrate()).isEqualTo(3);
 
         o.verifySchema();
-        assertThat(o.admin().schemaVersion()).isEqualTo(3);
+        assertThat(o.admin().schemaVersion()).isEqualTo(4);
         assertThat(o.find("kept")).isPresent();
         // Enqueued before version 3: no due time recorded, still readable in detail.
         assertThat(o.admin().notification("kept")).hasValueSatisfying(n -> assertThat(n.dueAt()).isNull());
         assertThat(fx.claimFcm(10).deliveries()).extracting(c -> c.delivery().notificationKey()).containsExactly("kept");
+      }
+    }
+  }
+
+  /** Undoes version 4 (scopes) in place: what an outbox of the release before scopes looks like. */
+  private static void downToVersion3(Fixture fx) {
+    fx.execute("DROP INDEX ${p}delivery_scope_claim");
+    fx.execute("ALTER TABLE ${p}delivery DROP COLUMN scope");
+    fx.execute("ALTER TABLE ${p}device DROP COLUMN scope");
+    fx.execute("DELETE FROM ${p}schema_version WHERE version >= 4");
+  }
+
+  @Test
+  void aVersionThreeSchemaGetsScopesKeepingItsRowsAndOldDevicesAreNamedAtTheirFirstExpansion() {
+    ScriptedTransport fcm = new ScriptedTransport(Channel.FCM)
+        .scopedBy(t -> Scope.of(Channel.FCM, t.address().startsWith("staff") ? "staff" : "customer"));
+    try (Fixture fx = new Fixture(db)) {
+      // Rows of every kind, written before the upgrade.
+      fx.outbox.enqueue(Notification.builder("explicit").recipient(Recipient.device(new DeviceTarget.FcmToken("staff-token-1")))
+          .title("t").build());
+      fx.outbox.register("member-1", new DeviceTarget.FcmToken("customer-token-1"));
+      fx.outbox.register("member-2", new DeviceTarget.FcmToken("staff-token-2"));
+      fx.outbox.enqueue(Notification.builder("expanded").recipient(Recipient.id("member-1")).title("t").build());
+      assertThat(fx.claimFcm(10).deliveries()).hasSize(2); // explicit + member-1's, both in flight now
+      fx.outbox.enqueue(Notification.builder("waiting").recipient(Recipient.id("member-2")).title("t").build());
+      downToVersion3(fx);
+      try (JdbcOutbox o = fx.another(b -> b.validator(InputValidator.of(List.of(fcm))))) {
+        assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class).hasMessageContaining("version 3");
+
+        assertThat(o.migrate()).isEqualTo(1);
+
+        o.verifySchema();
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}notification")).isEqualTo(3);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE scope = ''")).as("existing deliveries").isEqualTo(2);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}device WHERE scope IS NULL")).as("existing devices").isEqualTo(2);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE state = 1")).as("still in flight").isEqualTo(2);
+        // The waiting notification expands now: its device is named and its delivery recorded in that scope.
+        assertThat(o.claim(new dev.herald.store.ClaimRequest("after", Fixture.LONG_LEASE, Map.of(Channel.FCM, 10)))
+            .deliveries()).extracting(c -> c.delivery().notificationKey() + " " + c.delivery().scope())
+            .containsExactly("waiting fcm[staff]");
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}device WHERE scope = 'staff'")).isEqualTo(1);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}device WHERE scope IS NULL")).as("not expanded yet").isEqualTo(1);
+        assertThat(o.find("explicit").orElseThrow().deliveries().get(0).scope()).isEqualTo(Scope.of(Channel.FCM));
+      }
+    }
+  }
+
+  @Test
+  void aVersionTwoSchemaIsUpgradedToScopesAndAnEngineDeliversItsWorkInTheScopesTheTransportNames() {
+    ScriptedTransport fcm = new ScriptedTransport(Channel.FCM)
+        .scopedBy(t -> Scope.of(Channel.FCM, t.address().startsWith("staff") ? "staff" : "customer"))
+        .always(dev.herald.Outcome.delivered("ok"));
+    try (Fixture fx = new Fixture(db)) {
+      // The rows a release of schema version 2 leaves: an explicit target, registered devices, a
+      // delivery in flight under a lease and a notification waiting for its expansion.
+      fx.outbox.enqueue(Notification.builder("explicit").recipient(Recipient.device(new DeviceTarget.FcmToken("staff-token-1")))
+          .title("t").build());
+      fx.outbox.register("member-1", new DeviceTarget.FcmToken("customer-token-1"));
+      fx.outbox.register("member-2", new DeviceTarget.FcmToken("staff-token-2"));
+      fx.outbox.enqueue(Notification.builder("expanded").recipient(Recipient.id("member-1")).title("t").build());
+      assertThat(fx.claim("old-release", Channel.FCM, 1, Duration.ofMillis(1)).deliveries()).hasSize(1);
+      fx.outbox.enqueue(Notification.builder("waiting").recipient(Recipient.id("member-2")).title("t").build());
+      downToVersion3(fx);
+      fx.execute("DROP INDEX ${p}notification_recipient");
+      fx.execute("DROP INDEX ${p}delivery_finished");
+      fx.execute("ALTER TABLE ${p}notification DROP COLUMN due_at");
+      fx.execute("DELETE FROM ${p}schema_version WHERE version >= 3");
+      try (JdbcOutbox o = fx.another(b -> b.validator(InputValidator.of(List.of(fcm))))) {
+        assertThatThrownBy(o::verifySchema).isInstanceOf(OutboxSchemaException.class).hasMessageContaining("version 2");
+
+        assertThat(o.migrate()).isEqualTo(2);
+
+        o.verifySchema();
+        assertThat(o.admin().schemaVersion()).isEqualTo(4);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE scope = ''")).as("existing deliveries").isEqualTo(2);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}device WHERE scope IS NULL")).as("existing devices").isEqualTo(2);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE state = 1")).as("the lease survived").isEqualTo(1);
+
+        Herald herald = Herald.builder().store(o).transport(fcm).instanceId("after-upgrade").build();
+        try {
+          herald.drain(10);
+        } finally {
+          herald.close();
+        }
+        assertThat(fcm.sent()).extracting(d -> d.notificationKey() + " " + d.scope())
+            .containsExactlyInAnyOrder("explicit fcm[staff]", "expanded fcm[customer]", "waiting fcm[staff]");
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE state = 2")).as("all delivered").isEqualTo(3);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}delivery WHERE scope = 'staff'")).as("recorded at expansion")
+            .isEqualTo(1);
+        assertThat(fx.count("SELECT COUNT(*) FROM ${p}device WHERE recipient_id = 'member-2' AND scope = 'staff'"))
+            .as("named by its first expansion").isEqualTo(1);
       }
     }
   }
@@ -186,7 +282,7 @@ class SchemaTest {
             .hasMessageContaining("upgrade Herald")
             .satisfies(e -> {
               assertThat(((OutboxSchemaException) e).found()).isEqualTo(99);
-              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(3);
+              assertThat(((OutboxSchemaException) e).expected()).isEqualTo(4);
             });
         assertThatThrownBy(o::migrate).isInstanceOf(OutboxException.class).hasMessageContaining("upgrade Herald");
       }

@@ -128,6 +128,23 @@ public final class ServiceAccountTokenSource {
     return token();
   }
 
+  /**
+   * Signs a throwaway assertion with the account's key: {@link ServiceAccount} checked the key's form
+   * and size, this checks that the JCA provider signs RS256 with it, at start-up rather than at the
+   * first send.
+   *
+   * @throws IllegalStateException saying what failed
+   */
+  public static void verifySigns(ServiceAccount account) {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).build(),
+        new JWTClaimsSet.Builder().issuer(account.clientEmail()).build());
+    try {
+      jwt.sign(new RSASSASigner(account.privateKey()));
+    } catch (JOSEException | RuntimeException e) {
+      throw new IllegalStateException("RS256 signing failed: " + e.getMessage(), e);
+    }
+  }
+
   /** How many token requests were started (for logs and tests). */
   public long refreshCount() {
     return refreshes.get();

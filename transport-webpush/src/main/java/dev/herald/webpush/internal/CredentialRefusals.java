@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Tells a 401/403 that concerns one subscription from one that concerns our VAPID credentials.
  *
  * <p>A push service answers 401/403 both when it refuses our VAPID token (every subscription at
- * that origin fails: pause the channel, burn nothing) and when a subscription was made with another
+ * that origin made with that key pair fails: pause that scope, burn nothing) and when a subscription was made with another
  * application server key, as happens to old subscriptions after a key rotation (only that one
- * fails, for good). Pausing the whole channel for the second kind would stall every browser for the
- * sake of one. The rule: a refusal concerns the subscription alone when the same subscription was
- * refused before <em>and</em> the same push service has since accepted a request that we
- * <em>sent</em> after that earlier refusal came back. The first refusal of a subscription is always
+ * fails, for good). Pausing the scope for the second kind would stall every browser of that push
+ * service for the sake of one. The rule: a refusal concerns the subscription alone when the same
+ * subscription was refused before <em>and</em> the same scope (push service and key pair: an
+ * acceptance proves one key at one push service, nothing about another key) has since accepted a
+ * request that we <em>sent</em> after that earlier refusal came back. The first refusal of a subscription is always
  * taken as a credential failure, so a real credential failure never burns a message, whatever
  * succeeded just before it; and counting acceptances by when their request was sent keeps a request
  * sent before the credentials broke, but answered after, from passing for proof that they work.
@@ -41,25 +42,28 @@ public final class CredentialRefusals {
     return sequence.incrementAndGet();
   }
 
-  /** Records that the push service at {@code origin} accepted a request sent with {@code ticket}. */
-  public void accepted(String origin, long ticket) {
-    lastAccepted.merge(origin, ticket, Math::max);
+  /**
+   * Records that the push service accepted a request sent with {@code ticket} in {@code scope} (its
+   * origin and the key pair that signed it).
+   */
+  public void accepted(String scope, long ticket) {
+    lastAccepted.merge(scope, ticket, Math::max);
   }
 
   /**
-   * Records a 401/403 for the subscription at {@code endpoint} on the push service at
-   * {@code origin}.
+   * Records a 401/403 for the subscription at {@code endpoint}, in {@code scope} (its push
+   * service's origin and the key pair that signed the request).
    *
-   * @return true when it concerns this subscription alone (refused before, and the push service
-   *     accepted a request sent after that); false when it must be taken as a credential failure
+   * @return true when it concerns this subscription alone (refused before, and the scope accepted a
+   *     request sent after that); false when it must be taken as a credential failure
    */
-  public boolean refusedThisSubscriptionOnly(String origin, String endpoint) {
+  public boolean refusedThisSubscriptionOnly(String scope, String endpoint) {
     long now = sequence.incrementAndGet();
     Long previous;
     synchronized (lastRefused) {
       previous = lastRefused.put(endpoint, now);
     }
-    Long accepted = lastAccepted.get(origin);
+    Long accepted = lastAccepted.get(scope);
     return previous != null && accepted != null && accepted > previous;
   }
 

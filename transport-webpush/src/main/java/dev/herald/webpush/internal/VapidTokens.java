@@ -5,13 +5,24 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.math.BigInteger;
 import java.net.URI;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,6 +102,32 @@ public final class VapidTokens {
    */
   public void invalidate(String audience, String header) {
     cache.computeIfPresent(audience, (aud, token) -> token.header().equals(header) ? null : token);
+  }
+
+  /**
+   * Signs a throwaway token with the private key and verifies it with the public key: what a push
+   * service will do with every token. The key types already check that the two belong together; this
+   * catches a JCA provider that cannot sign ES256 with them, at start-up instead of at the first send.
+   *
+   * @throws IllegalStateException saying what failed
+   */
+  public static void verifySigns(ECPrivateKey privateKey, byte[] uncompressedPublicKey) {
+    try {
+      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).build(),
+          new JWTClaimsSet.Builder().audience("https://push.invalid").build());
+      jwt.sign(new ECDSASigner(privateKey));
+      AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+      params.init(new ECGenParameterSpec("secp256r1"));
+      ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);
+      ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(uncompressedPublicKey, 1, 33)),
+          new BigInteger(1, Arrays.copyOfRange(uncompressedPublicKey, 33, 65)));
+      ECPublicKey pub = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, spec));
+      if (!jwt.verify(new ECDSAVerifier(pub))) {
+        throw new IllegalStateException("a token it signed does not verify with its public key");
+      }
+    } catch (JOSEException | GeneralSecurityException e) {
+      throw new IllegalStateException("ES256 signing or verification failed: " + e.getMessage(), e);
+    }
   }
 
   /** How many tokens were signed so far; for tests and metrics. */

@@ -2,6 +2,7 @@ package dev.herald.outbox.jdbc.internal;
 
 import dev.herald.Channel;
 import dev.herald.DeliveryState;
+import dev.herald.Scope;
 import dev.herald.outbox.jdbc.DeadLetter;
 import dev.herald.outbox.jdbc.DeadLetterCount;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
@@ -52,6 +53,9 @@ public final class AdminStore {
     if (q.channel() != null) {
       w.append(" AND d.channel = :ch");
     }
+    if (q.scope() != null) {
+      w.append(" AND d.scope = :scope");
+    }
     if (q.diedFrom() != null) {
       w.append(" AND d.finished_at >= :from");
     }
@@ -89,6 +93,9 @@ public final class AdminStore {
     if (q.channel() != null) {
       s.bind("ch", q.channel().name());
     }
+    if (q.scope() != null) {
+      s.bind("scope", q.scope().name());
+    }
     if (q.diedFrom() != null) {
       s.bind("from", Jdbc.instant(q.diedFrom()));
     }
@@ -104,12 +111,14 @@ public final class AdminStore {
 
   /** Dead letters matching the query, in its order. */
   public List<DeadLetter> deadLetters(DeadLetterQuery q) {
-    String sql = "SELECT d.id, d.notification_id, n.idempotency_key, n.recipient_id, d.channel, d.attempts, d.last_error,"
-        + " n.created_at, d.finished_at" + from(q, true) + order(q) + " LIMIT :limit";
-    return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> new DeadLetter(rs.getLong("id"),
-        rs.getLong("notification_id"), rs.getString("idempotency_key"), Channel.of(rs.getString("channel")),
-        rs.getInt("attempts"), rs.getString("last_error"), Jdbc.instant(rs, "created_at"),
-        Jdbc.instant(rs, "finished_at"), rs.getString("recipient_id"))).list());
+    String sql = "SELECT d.id, d.notification_id, n.idempotency_key, n.recipient_id, d.channel, d.scope, d.attempts,"
+        + " d.last_error, n.created_at, d.finished_at" + from(q, true) + order(q) + " LIMIT :limit";
+    return jdbi.withHandle(h -> bind(h.createQuery(sql), q).map((rs, ctx) -> {
+      Channel channel = Channel.of(rs.getString("channel"));
+      return new DeadLetter(rs.getLong("id"), rs.getLong("notification_id"), rs.getString("idempotency_key"), channel,
+          rs.getInt("attempts"), rs.getString("last_error"), Jdbc.instant(rs, "created_at"),
+          Jdbc.instant(rs, "finished_at"), rs.getString("recipient_id"), Scope.of(channel, rs.getString("scope")));
+    }).list());
   }
 
   /** Counts matching dead letters, stopping at the query's limit. */
@@ -176,14 +185,15 @@ public final class AdminStore {
     return jdbi.inTransaction(h -> {
       Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
       List<OutboxStats.Row> rows = new ArrayList<>();
-      h.createQuery("SELECT channel, state, COUNT(*) AS cnt, MIN(CASE WHEN state = " + Codes.PENDING
+      h.createQuery("SELECT channel, scope, state, COUNT(*) AS cnt, MIN(CASE WHEN state = " + Codes.PENDING
               + " AND next_at <= CURRENT_TIMESTAMP THEN next_at END) AS oldest FROM " + t.delivery()
-              + " GROUP BY channel, state ORDER BY channel, state")
+              + " GROUP BY channel, scope, state ORDER BY channel, scope, state")
           .map((rs, ctx) -> {
             Instant oldest = Jdbc.instant(rs, "oldest");
             DeliveryState state = Codes.state(rs.getInt("state"));
-            return rows.add(new OutboxStats.Row(Channel.of(rs.getString("channel")), state, rs.getLong("cnt"),
-                age(oldest, now)));
+            Channel channel = Channel.of(rs.getString("channel"));
+            return rows.add(new OutboxStats.Row(channel, state, rs.getLong("cnt"), age(oldest, now),
+                Scope.of(channel, rs.getString("scope"))));
           }).list();
       long[] waiting = new long[1];
       Instant[] oldestNote = new Instant[1];

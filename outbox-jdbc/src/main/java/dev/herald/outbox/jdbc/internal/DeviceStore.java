@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -41,6 +42,7 @@ public final class DeviceStore {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final Tables t;
+  private final Function<DeviceTarget, String> scopeName;
   private final String insert;
   private final String lockPair;
   private final String lockOne;
@@ -55,19 +57,25 @@ public final class DeviceStore {
   private final String finishPending;
   private final String finishPendingOf;
 
-  /** A device store for one schema. */
-  public DeviceStore(Jdbi jdbi, Dialect dialect, Tables t) {
+  /**
+   * A device store for one schema.
+   *
+   * @param scopeName the scope name a device's deliveries are recorded in, kept with the device
+   */
+  public DeviceStore(Jdbi jdbi, Dialect dialect, Tables t, Function<DeviceTarget, String> scopeName) {
     this.jdbi = jdbi;
     this.dialect = dialect;
     this.t = t;
+    this.scopeName = scopeName;
     String cols = "recipient_id, channel, kind, address_hash, target, status, registered_at, last_seen_at, invalidated_at, invalid_reason";
-    this.insert = "INSERT INTO " + t.device() + " (recipient_id, channel, kind, address_hash, target, status, registered_at, last_seen_at)"
-        + " VALUES (?, ?, ?, ?, ?, " + Codes.DEVICE_ACTIVE + ", CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING";
+    this.insert = "INSERT INTO " + t.device() + " (recipient_id, channel, kind, address_hash, target, scope, status,"
+        + " registered_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, " + Codes.DEVICE_ACTIVE
+        + ", CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING";
     // Both rows of a "register X replacing Y" in id order, so two such calls cannot deadlock.
     this.lockPair = "SELECT id FROM " + t.device() + " WHERE (channel = ? AND address_hash = ?)"
         + " OR (channel = ? AND address_hash = ?) ORDER BY id FOR UPDATE";
     this.lockOne = "SELECT id, recipient_id FROM " + t.device() + " WHERE channel = ? AND address_hash = ? FOR UPDATE";
-    this.update = "UPDATE " + t.device() + " SET recipient_id = ?, kind = ?, target = ?, status = " + Codes.DEVICE_ACTIVE
+    this.update = "UPDATE " + t.device() + " SET recipient_id = ?, kind = ?, target = ?, scope = ?, status = " + Codes.DEVICE_ACTIVE
         + ", last_seen_at = CURRENT_TIMESTAMP, invalidated_at = NULL, invalid_reason = NULL WHERE id = ?";
     this.select = "SELECT id, " + cols + " FROM " + t.device() + " WHERE channel = ? AND address_hash = ?";
     this.selectByRecipient = "SELECT id, " + cols + " FROM " + t.device() + " WHERE recipient_id = :r ORDER BY id";
@@ -120,6 +128,7 @@ public final class DeviceStore {
       });
     }
     byte[] encoded = PayloadCodec.encodeTarget(target);
+    String scope = scopeName.apply(target);
     // A concurrent unregister or prune may delete the row between the insert that found it and the
     // lock: then insert again.
     for (int attempt = 0; ; attempt++) {
@@ -129,6 +138,7 @@ public final class DeviceStore {
         ps.setString(3, target.kind());
         ps.setString(4, hash);
         ps.setBytes(5, encoded);
+        ps.setString(6, scope);
         return ps.executeUpdate();
       });
       if (inserted > 0) {
@@ -152,7 +162,8 @@ public final class DeviceStore {
         ps.setString(1, recipientId);
         ps.setString(2, target.kind());
         ps.setBytes(3, encoded);
-        ps.setLong(4, id);
+        ps.setString(4, scope);
+        ps.setLong(5, id);
         return ps.executeUpdate();
       });
       if (!before.recipientId().equals(recipientId)) {

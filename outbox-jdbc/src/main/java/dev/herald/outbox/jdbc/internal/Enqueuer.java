@@ -1,5 +1,6 @@
 package dev.herald.outbox.jdbc.internal;
 
+import dev.herald.DeviceTarget;
 import dev.herald.EnqueueResult;
 import dev.herald.Notification;
 import dev.herald.Recipient;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Writes notifications on a caller's connection, inside whatever transaction it has open. Plain
@@ -34,6 +36,7 @@ public final class Enqueuer {
   private final Tables t;
   private final Dialect dialect;
   private final Duration dedupWindow;
+  private final Function<DeviceTarget, String> scopeName;
   private final boolean customPlans;
   private final String nextIds;
   private final String insertKey;
@@ -43,11 +46,16 @@ public final class Enqueuer {
   private final String insertNotification;
   private final String insertDelivery;
 
-  /** An enqueuer for one schema. */
-  public Enqueuer(Tables t, Dialect dialect, Duration dedupWindow) {
+  /**
+   * An enqueuer for one schema.
+   *
+   * @param scopeName the scope name an explicit target's delivery is recorded in
+   */
+  public Enqueuer(Tables t, Dialect dialect, Duration dedupWindow, Function<DeviceTarget, String> scopeName) {
     this.t = t;
     this.dialect = dialect;
     this.dedupWindow = dedupWindow;
+    this.scopeName = scopeName;
     this.customPlans = dialect instanceof PostgresDialect && PostgresDialect.PGJDBC;
     this.nextIds = "SELECT nextval('" + t.notificationSeq() + "') FROM generate_series(1, ?)";
     this.insertKey = "INSERT INTO " + t.dedup() + " (idempotency_key, notification_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
@@ -62,8 +70,8 @@ public final class Enqueuer {
         + " (id, idempotency_key, recipient_id, state, next_at, expires_at, created_at, payload, due_at)"
         + " VALUES (?, ?, ?, ?, CASE WHEN ? = 1 THEN COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP) END,"
         + " CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP, ?, COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
-    this.insertDelivery = "INSERT INTO " + t.delivery() + " (notification_id, device_id, channel, state, next_at)"
-        + " VALUES (?, NULL, ?, " + Codes.PENDING + ", COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
+    this.insertDelivery = "INSERT INTO " + t.delivery() + " (notification_id, device_id, channel, scope, state, next_at)"
+        + " VALUES (?, NULL, ?, ?, " + Codes.PENDING + ", COALESCE(CAST(? AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP))";
   }
 
   /**
@@ -302,7 +310,8 @@ public final class Enqueuer {
         if (n.recipient() instanceof Recipient.ToDevice d) {
           ps.setLong(1, ids[i]);
           ps.setString(2, d.target().channel().name());
-          Jdbc.setInstant(ps, 3, n.notBefore());
+          ps.setString(3, scopeName.apply(d.target()));
+          Jdbc.setInstant(ps, 4, n.notBefore());
           execute(ps, count);
         }
       }

@@ -37,7 +37,8 @@ public final class Migrator {
   private static final List<Script> SCRIPTS = List.of(
       new Script(1, "notifications, deliveries, idempotency keys, devices", "V1__outbox.sql"),
       new Script(2, "re-queue time of deliveries", "V2__requeued_at.sql"),
-      new Script(3, "due time of notifications, indexes for the operator's views", "V3__operator_views.sql"));
+      new Script(3, "due time of notifications, indexes for the operator's views", "V3__operator_views.sql"),
+      new Script(4, "scopes of deliveries and devices, the claim index by scope", "V4__scopes.sql"));
 
   /** The schema version this code works with. */
   public static final int CURRENT = SCRIPTS.get(SCRIPTS.size() - 1).version();

@@ -5,6 +5,7 @@ import dev.herald.DeliveryState;
 import dev.herald.Device;
 import dev.herald.DeviceTarget;
 import dev.herald.NotificationStatus;
+import dev.herald.Scope;
 import dev.herald.outbox.jdbc.NotificationDetail;
 import dev.herald.outbox.jdbc.NotificationDetail.DeliveryDetail;
 import dev.herald.outbox.jdbc.OutboxOverview;
@@ -33,6 +34,7 @@ public final class OperatorReader {
   private final String openChannels;
   private final String openWork;
   private final String oldestDue;
+  private final String oldestDueOfScope;
   private final String deadTotals;
   private final String recent;
   private final String perMinute;
@@ -53,18 +55,22 @@ public final class OperatorReader {
     this.openChannels = "WITH RECURSIVE c(ch) AS (SELECT MIN(channel) FROM " + t.delivery() + " WHERE next_at IS NOT NULL"
         + " UNION ALL SELECT (SELECT MIN(channel) FROM " + t.delivery() + " WHERE next_at IS NOT NULL AND channel > c.ch)"
         + " FROM c WHERE c.ch IS NOT NULL) SELECT ch FROM c WHERE ch IS NOT NULL LIMIT 64";
-    this.openWork = "SELECT COUNT(*) AS cnt,"
+    // Per scope from the same capped rows: the channel's figures are their sums.
+    this.openWork = "SELECT scope, COUNT(*) AS cnt,"
         + " SUM(CASE WHEN state = " + Codes.PENDING + " THEN 1 ELSE 0 END) AS pending,"
         + " SUM(CASE WHEN state = " + Codes.PENDING + " AND next_at <= :now THEN 1 ELSE 0 END) AS due,"
         + " SUM(CASE WHEN state = " + Codes.PENDING + " AND attempts > 0 THEN 1 ELSE 0 END) AS retrying,"
         + " SUM(CASE WHEN state = " + Codes.IN_FLIGHT + " THEN 1 ELSE 0 END) AS in_flight"
-        + " FROM (SELECT state, attempts, next_at FROM " + t.delivery() + " WHERE channel = :ch AND next_at IS NOT NULL"
-        + " LIMIT :cap) x";
+        + " FROM (SELECT scope, state, attempts, next_at FROM " + t.delivery() + " WHERE channel = :ch AND next_at IS NOT NULL"
+        + " LIMIT :cap) x GROUP BY scope";
     // The first pending row in the claim index's order: an index walk that stops at once.
     this.oldestDue = "SELECT MIN(next_at) AS oldest FROM " + t.delivery()
         + " WHERE channel = :ch AND next_at IS NOT NULL AND state = " + Codes.PENDING;
-    this.deadTotals = "SELECT channel, COUNT(*) AS cnt FROM (SELECT channel FROM " + t.delivery() + " WHERE state = "
-        + Codes.DEAD + " LIMIT :cap) x GROUP BY channel";
+    // The scope index's walk for one scope, stopping at its first pending row.
+    this.oldestDueOfScope = "SELECT MIN(next_at) AS oldest FROM " + t.delivery()
+        + " WHERE channel = :ch AND scope = :scope AND next_at IS NOT NULL AND state = " + Codes.PENDING;
+    this.deadTotals = "SELECT channel, scope, COUNT(*) AS cnt FROM (SELECT channel, scope FROM " + t.delivery()
+        + " WHERE state = " + Codes.DEAD + " LIMIT :cap) x GROUP BY channel, scope";
     this.recent = "SELECT channel, state, COUNT(*) AS cnt FROM (SELECT channel, state FROM " + t.delivery()
         + " WHERE finished_at >= :since AND finished_at IS NOT NULL LIMIT :cap) x GROUP BY channel, state";
     // Newest first, so that when the cap cuts, the recent minutes are the exact ones.
@@ -87,7 +93,7 @@ public final class OperatorReader {
         + " ORDER BY n.id DESC LIMIT :limit";
     // The first :per deliveries of each notification, and how many it has in all: a recipient with
     // thousands of devices must not turn one page into millions of rows.
-    this.deliveriesOf = "SELECT x.*, v.target FROM (SELECT d.id, d.notification_id, d.device_id, d.channel, d.state,"
+    this.deliveriesOf = "SELECT x.*, v.target FROM (SELECT d.id, d.notification_id, d.device_id, d.channel, d.scope, d.state,"
         + " d.attempts, d.last_error, d.provider_id, d.next_at, d.finished_at, d.lease_owner, d.requeued_at,"
         + " ROW_NUMBER() OVER (PARTITION BY d.notification_id ORDER BY d.id) AS rn,"
         + " COUNT(*) OVER (PARTITION BY d.notification_id) AS total"
@@ -102,27 +108,42 @@ public final class OperatorReader {
       Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> Jdbc.instant(rs, 1)).one();
       Map<Channel, long[]> counts = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
       Map<Channel, Instant> oldest = new HashMap<>();
+      // per scope: pending, due, retrying, inFlight, dead
+      Map<Scope, long[]> scopeCounts = new TreeMap<>();
+      Map<Scope, Instant> scopeOldest = new HashMap<>();
       boolean[] partial = new boolean[1];
       // counts: pending, due, retrying, inFlight, dead, delivered, deadRecently, gone
       List<String> open = h.createQuery(openChannels).mapTo(String.class).list();
       for (String name : open) {
         Channel ch = Channel.of(name);
         long[] c = counts.computeIfAbsent(ch, k -> new long[8]);
+        long[] rows = new long[1];
         h.createQuery(openWork).bind("ch", name).bind("now", Jdbc.instant(now)).bind("cap", cap).map((rs, ctx) -> {
-          partial[0] |= rs.getLong("cnt") >= cap;
-          c[0] = rs.getLong("pending");
-          c[1] = rs.getLong("due");
-          c[2] = rs.getLong("retrying");
-          c[3] = rs.getLong("in_flight");
+          rows[0] += rs.getLong("cnt");
+          long[] sc = scopeCounts.computeIfAbsent(Scope.of(ch, rs.getString("scope")), k -> new long[5]);
+          sc[0] = rs.getLong("pending");
+          sc[1] = rs.getLong("due");
+          sc[2] = rs.getLong("retrying");
+          sc[3] = rs.getLong("in_flight");
+          for (int i = 0; i < 4; i++) {
+            c[i] += sc[i];
+          }
           return c;
-        }).one();
+        }).list();
+        partial[0] |= rows[0] >= cap;
         h.createQuery(oldestDue).bind("ch", name).map((rs, ctx) -> Jdbc.instant(rs, "oldest")).findOne()
             .ifPresent(o -> oldest.put(ch, o));
+      }
+      for (Scope s : scopeCounts.keySet()) {
+        h.createQuery(oldestDueOfScope).bind("ch", s.channel().name()).bind("scope", s.name())
+            .map((rs, ctx) -> Jdbc.instant(rs, "oldest")).findOne().ifPresent(o -> scopeOldest.put(s, o));
       }
       long[] total = new long[1];
       h.createQuery(deadTotals).bind("cap", cap).map((rs, ctx) -> {
         total[0] += rs.getLong("cnt");
-        return counts.computeIfAbsent(Channel.of(rs.getString("channel")), k -> new long[8])[4] += rs.getLong("cnt");
+        Channel ch = Channel.of(rs.getString("channel"));
+        scopeCounts.computeIfAbsent(Scope.of(ch, rs.getString("scope")), k -> new long[5])[4] += rs.getLong("cnt");
+        return counts.computeIfAbsent(ch, k -> new long[8])[4] += rs.getLong("cnt");
       }).list();
       partial[0] |= total[0] >= cap;
       Instant since = now.minus(OutboxOverview.RECENT_WINDOW);
@@ -164,7 +185,10 @@ public final class OperatorReader {
         return 1;
       }).list();
       partial[0] |= waiting[0] >= cap;
-      return new OutboxOverview(now, channels, waiting[0], age(oldestNote[0], now), minutes, partial[0]);
+      List<OutboxOverview.ScopeSummary> scopes = new ArrayList<>();
+      scopeCounts.forEach((s, c) -> scopes.add(new OutboxOverview.ScopeSummary(s, c[0], c[1], c[2], c[3], c[4],
+          age(scopeOldest.get(s), now))));
+      return new OutboxOverview(now, channels, waiting[0], age(oldestNote[0], now), minutes, partial[0], scopes);
     });
   }
 
@@ -230,10 +254,12 @@ public final class OperatorReader {
         target = bytes == null ? null : PayloadCodec.decodeTarget(bytes);
       }
       totals.put(nid, rs.getInt("total"));
+      Channel channel = Channel.of(rs.getString("channel"));
       return deliveries.computeIfAbsent(nid, k -> new ArrayList<>()).add(new DeliveryDetail(rs.getLong("id"),
-          Channel.of(rs.getString("channel")), target, Codes.state(rs.getInt("state")), rs.getInt("attempts"),
+          channel, target, Codes.state(rs.getInt("state")), rs.getInt("attempts"),
           rs.getString("last_error"), rs.getString("provider_id"), Jdbc.instant(rs, "next_at"),
-          Jdbc.instant(rs, "finished_at"), rs.getString("lease_owner"), Jdbc.instant(rs, "requeued_at")));
+          Jdbc.instant(rs, "finished_at"), rs.getString("lease_owner"), Jdbc.instant(rs, "requeued_at"),
+          Scope.of(channel, rs.getString("scope"))));
     }).list();
     List<NotificationDetail> out = new ArrayList<>(heads.size());
     for (Head head : heads) {

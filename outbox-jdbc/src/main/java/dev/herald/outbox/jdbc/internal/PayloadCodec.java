@@ -22,10 +22,14 @@ import java.util.Map;
  * still in the table.
  *
  * <p>Layout (version 1): strings are a varint byte length then UTF-8; a nullable string is a
- * presence byte then the string; durations are varint milliseconds.
+ * presence byte then the string; durations are varint milliseconds. Version 2 (schema version 4) adds,
+ * after an FCM or Web Push target's own fields, the name of its credential (nullable string) and, for
+ * FCM, its platform (a byte, 0 for unknown). A target without either is still written as version 1,
+ * so that rows a host writes before using several credentials stay readable by the previous release.
  */
 public final class PayloadCodec {
   private static final int VERSION = 1;
+  private static final int VERSION_CREDENTIALS = 2;
   private static final int KIND_FID = 1;
   private static final int KIND_TOKEN = 2;
   private static final int KIND_WEBPUSH = 3;
@@ -39,7 +43,8 @@ public final class PayloadCodec {
   /** Encodes content, options and an optional explicit target. */
   public static byte[] encodePayload(Content content, DeliveryOptions options, DeviceTarget target) {
     Out out = new Out(128);
-    out.writeByte(VERSION);
+    int version = versionFor(target);
+    out.writeByte(version);
     out.nullableString(content.title());
     out.nullableString(content.body());
     out.varint(content.data().size());
@@ -56,7 +61,7 @@ public final class PayloadCodec {
       out.writeByte(0);
     } else {
       out.writeByte(1);
-      writeTarget(out, target);
+      writeTarget(out, target, version);
     }
     return out.toByteArray();
   }
@@ -65,7 +70,7 @@ public final class PayloadCodec {
   public static Payload decodePayload(byte[] bytes) {
     In in = new In(bytes);
     int version = in.readByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_CREDENTIALS) {
       throw new IllegalStateException("unknown outbox payload version " + version
           + ": the row was written by a newer Herald; upgrade this instance");
     }
@@ -84,15 +89,16 @@ public final class PayloadCodec {
     Urgency urgency = urgency(in.readByte());
     String collapseKey = in.nullableString();
     DeliveryOptions options = new DeliveryOptions(ttl, urgency, collapseKey);
-    DeviceTarget target = in.readByte() == 1 ? readTarget(in) : null;
+    DeviceTarget target = in.readByte() == 1 ? readTarget(in, version) : null;
     return new Payload(content, options, target);
   }
 
   /** Encodes a device target. */
   public static byte[] encodeTarget(DeviceTarget target) {
     Out out = new Out(64);
-    out.writeByte(VERSION);
-    writeTarget(out, target);
+    int version = versionFor(target);
+    out.writeByte(version);
+    writeTarget(out, target, version);
     return out.toByteArray();
   }
 
@@ -100,11 +106,11 @@ public final class PayloadCodec {
   public static DeviceTarget decodeTarget(byte[] bytes) {
     In in = new In(bytes);
     int version = in.readByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_CREDENTIALS) {
       throw new IllegalStateException("unknown device target version " + version
           + ": the row was written by a newer Herald; upgrade this instance");
     }
-    return readTarget(in);
+    return readTarget(in, version);
   }
 
   /**
@@ -120,18 +126,38 @@ public final class PayloadCodec {
     }
   }
 
-  private static void writeTarget(Out out, DeviceTarget target) {
+  /** Version 1 unless the target names a credential or a platform. */
+  private static int versionFor(DeviceTarget target) {
+    if (target == null || target.credential() != null) {
+      return target == null ? VERSION : VERSION_CREDENTIALS;
+    }
+    return platform(target) != null ? VERSION_CREDENTIALS : VERSION;
+  }
+
+  private static DeviceTarget.Platform platform(DeviceTarget target) {
+    if (target instanceof DeviceTarget.FcmInstallation t) {
+      return t.platform();
+    }
+    return target instanceof DeviceTarget.FcmToken t ? t.platform() : null;
+  }
+
+  private static void writeTarget(Out out, DeviceTarget target, int version) {
     if (target instanceof DeviceTarget.FcmInstallation t) {
       out.writeByte(KIND_FID);
       out.string(t.fid());
+      fcmExtras(out, version, t.serviceAccount(), t.platform());
     } else if (target instanceof DeviceTarget.FcmToken t) {
       out.writeByte(KIND_TOKEN);
       out.string(t.token());
+      fcmExtras(out, version, t.serviceAccount(), t.platform());
     } else if (target instanceof DeviceTarget.WebPushSubscription t) {
       out.writeByte(KIND_WEBPUSH);
       out.string(t.endpoint());
       out.string(t.p256dh());
       out.string(t.auth());
+      if (version >= VERSION_CREDENTIALS) {
+        out.nullableString(t.vapidKey());
+      }
     } else if (target instanceof DeviceTarget.Custom t) {
       out.writeByte(KIND_CUSTOM);
       out.string(t.channel().name());
@@ -146,15 +172,33 @@ public final class PayloadCodec {
     }
   }
 
-  private static DeviceTarget readTarget(In in) {
+  private static void fcmExtras(Out out, int version, String serviceAccount, DeviceTarget.Platform platform) {
+    if (version >= VERSION_CREDENTIALS) {
+      out.nullableString(serviceAccount);
+      out.writeByte(platformCode(platform));
+    }
+  }
+
+  private static DeviceTarget readTarget(In in, int version) {
     int kind = in.readByte();
+    boolean extras = version >= VERSION_CREDENTIALS;
     switch (kind) {
-      case KIND_FID:
-        return new DeviceTarget.FcmInstallation(in.string());
-      case KIND_TOKEN:
-        return new DeviceTarget.FcmToken(in.string());
-      case KIND_WEBPUSH:
-        return new DeviceTarget.WebPushSubscription(in.string(), in.string(), in.string());
+      case KIND_FID: {
+        String fid = in.string();
+        return extras ? new DeviceTarget.FcmInstallation(fid, in.nullableString(), platform(in.readByte()))
+            : new DeviceTarget.FcmInstallation(fid);
+      }
+      case KIND_TOKEN: {
+        String token = in.string();
+        return extras ? new DeviceTarget.FcmToken(token, in.nullableString(), platform(in.readByte()))
+            : new DeviceTarget.FcmToken(token);
+      }
+      case KIND_WEBPUSH: {
+        String endpoint = in.string();
+        String p256dh = in.string();
+        String auth = in.string();
+        return new DeviceTarget.WebPushSubscription(endpoint, p256dh, auth, extras ? in.nullableString() : null);
+      }
       case KIND_CUSTOM:
         Channel channel = Channel.of(in.string());
         String address = in.string();
@@ -169,7 +213,28 @@ public final class PayloadCodec {
     }
   }
 
-  // A fixed table rather than Enum.ordinal(): reordering the enum must not change stored rows.
+  // Fixed tables rather than Enum.ordinal(): reordering an enum must not change stored rows.
+  private static int platformCode(DeviceTarget.Platform p) {
+    if (p == null) {
+      return 0;
+    }
+    return switch (p) {
+      case ANDROID -> 1;
+      case IOS -> 2;
+      case WEB -> 3;
+    };
+  }
+
+  private static DeviceTarget.Platform platform(int code) {
+    return switch (code) {
+      case 0 -> null;
+      case 1 -> DeviceTarget.Platform.ANDROID;
+      case 2 -> DeviceTarget.Platform.IOS;
+      case 3 -> DeviceTarget.Platform.WEB;
+      default -> throw new IllegalStateException("unknown platform code " + code);
+    };
+  }
+
   private static int urgencyCode(Urgency u) {
     return switch (u) {
       case VERY_LOW -> 0;

@@ -25,7 +25,7 @@ public final class StatusReader {
     this.byKey = "SELECT " + cols + " FROM " + t.dedup() + " k JOIN " + t.notification()
         + " n ON n.id = k.notification_id WHERE k.idempotency_key = :key";
     this.byId = "SELECT " + cols + " FROM " + t.notification() + " n WHERE n.id = :id";
-    this.deliveries = "SELECT d.id, d.device_id, d.state, d.attempts, d.last_error, d.provider_id, v.target FROM "
+    this.deliveries = "SELECT d.id, d.device_id, d.channel, d.scope, d.state, d.attempts, d.last_error, d.provider_id, v.target FROM "
         + t.delivery() + " d LEFT JOIN " + t.device() + " v ON v.id = d.device_id WHERE d.notification_id = :id ORDER BY d.id";
   }
 
@@ -60,7 +60,8 @@ public final class StatusReader {
         target = bytes == null ? null : PayloadCodec.decodeTarget(bytes);
       }
       return new DeliveryStatus(rs.getLong("id"), target, Codes.state(rs.getInt("state")), rs.getInt("attempts"),
-          rs.getString("last_error"), rs.getString("provider_id"));
+          rs.getString("last_error"), rs.getString("provider_id"),
+          dev.herald.Scope.of(dev.herald.Channel.of(rs.getString("channel")), rs.getString("scope")));
     }).list();
     DeliveryState state;
     String reason;
