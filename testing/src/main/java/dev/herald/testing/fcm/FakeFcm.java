@@ -42,6 +42,13 @@ import mockwebserver3.RecordedRequest;
  * while the device is {@link #offline offline}, is kept by FCM's rule for offline devices until it
  * comes back. Every request is observable ({@link #requests()}, {@link #onRequest}).
  *
+ * <p>It may know several service accounts, of one Firebase project or several
+ * ({@link Builder#serviceAccount}, {@link #addServiceAccount}). As Google does, it issues an access
+ * token for the project of the account that asked, and {@code messages:send} of another project
+ * refuses that token with 403 {@code PERMISSION_DENIED}. The token endpoint can be scripted for one
+ * project's accounts alone ({@link #answerTokenRequests(String, Reply)}), and messages are counted per
+ * project ({@link #acceptedCount(String)}).
+ *
  * <pre>{@code
  * try (FakeFcm fcm = FakeFcm.start()) {
  *   FcmTransport transport = FcmTransport.builder()
@@ -69,17 +76,20 @@ public final class FakeFcm implements AutoCloseable {
   private static final Pattern TTL = Pattern.compile("\\d+(\\.\\d{1,9})?s");
   private static final int DATA_LIMIT = 4096;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern SEND = Pattern.compile("/v1/projects/([^/]+)/messages:send");
 
-  private final TestServiceAccount account;
+  /** The accounts whose assertions are accepted, the first the default; a copy is written on each change. */
+  private volatile List<TestServiceAccount> accounts;
   private final Clock clock;
   private final Duration accessTokenLifetime;
   private final int maxConcurrentStreams;
-  private final String sendPath;
-  private final String appHash;
   private final FakeHttpServer tokenServer;
   private final FakeHttpServer fcmServer;
 
-  private final Set<String> issued = ConcurrentHashMap.newKeySet();
+  /** Each access token issued, with the account it was issued to. */
+  private final Map<String, TestServiceAccount> issued = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> acceptedByProject = new ConcurrentHashMap<>();
+  private final Map<String, Reply> tokenRepliesByProject = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final History<FcmRequest> requests;
   private final History<TokenRequest> tokenRequests;
@@ -93,12 +103,10 @@ public final class FakeFcm implements AutoCloseable {
   private volatile Consumer<? super TokenRequest> onTokenRequest = r -> {};
 
   private FakeFcm(Builder b) {
-    this.account = b.account != null ? b.account : TestServiceAccount.generate();
+    this.accounts = b.accounts.isEmpty() ? List.of(TestServiceAccount.generate()) : List.copyOf(b.accounts);
     this.clock = b.clock;
     this.accessTokenLifetime = b.accessTokenLifetime;
     this.maxConcurrentStreams = b.maxConcurrentStreams;
-    this.sendPath = "/v1/projects/" + account.projectId() + "/messages:send";
-    this.appHash = String.format("%08x%08x", account.projectId().hashCode(), account.clientEmail().hashCode());
     this.requests = new History<>(b.history);
     this.tokenRequests = new History<>(b.history);
     this.tokenServer = new FakeHttpServer(b.tls == null ? null : b.tls.server(), false, this::token);
@@ -132,19 +140,46 @@ public final class FakeFcm implements AutoCloseable {
     return tokenServer.url("/token");
   }
 
-  /** The service account whose assertions the token endpoint accepts. */
+  /** The first service account whose assertions the token endpoint accepts (the builder's first, or a generated one). */
   public TestServiceAccount serviceAccount() {
+    return accounts.get(0);
+  }
+
+  /** Every service account whose assertions the token endpoint accepts, the {@link #serviceAccount() first} first. */
+  public List<TestServiceAccount> serviceAccounts() {
+    return accounts;
+  }
+
+  /**
+   * From now on, the token endpoint also accepts the assertions of {@code account} (of another
+   * Firebase project, say, whose {@code messages:send} is then served too).
+   *
+   * @return {@code account}
+   * @throws IllegalArgumentException when an account with the same client email and key id is known already
+   */
+  public TestServiceAccount addServiceAccount(TestServiceAccount account) {
+    Objects.requireNonNull(account, "account");
+    synchronized (this) {
+      List<TestServiceAccount> more = new ArrayList<>(accounts);
+      Builder.add(more, account);
+      accounts = List.copyOf(more);
+    }
     return account;
   }
 
-  /** The service account's JSON file, whose {@code token_uri} is {@link #tokenUri()}. */
+  /** The first service account's JSON file, whose {@code token_uri} is {@link #tokenUri()}. */
   public String serviceAccountJson() {
-    return account.json(tokenUri());
+    return serviceAccount().json(tokenUri());
   }
 
-  /** The path of {@code messages:send} for the account's project. */
+  /** The path of {@code messages:send} for the first service account's project. */
   public String sendPath() {
-    return sendPath;
+    return sendPath(serviceAccount().projectId());
+  }
+
+  /** The path of {@code messages:send} for {@code projectId}: {@code /v1/projects/<projectId>/messages:send}. */
+  public static String sendPath(String projectId) {
+    return "/v1/projects/" + Objects.requireNonNull(projectId, "projectId") + "/messages:send";
   }
 
   /** FCM's port, for counting a client's connections to it. */
@@ -187,6 +222,21 @@ public final class FakeFcm implements AutoCloseable {
    */
   public void answerTokenRequests(Reply reply) {
     this.tokenReply = reply;
+  }
+
+  /**
+   * Answers the token requests of {@code projectId}'s accounts (the account the assertion's
+   * {@code iss} names) with {@code reply} instead of verifying them and issuing a token, as when one
+   * project's key was revoked; the other projects' accounts still get tokens. null returns to
+   * issuing. {@link #answerTokenRequests(Reply)} comes first.
+   */
+  public void answerTokenRequests(String projectId, Reply reply) {
+    Objects.requireNonNull(projectId, "projectId");
+    if (reply == null) {
+      tokenRepliesByProject.remove(projectId);
+    } else {
+      tokenRepliesByProject.put(projectId, reply);
+    }
   }
 
   /** The token endpoint's refusal: {@code status} with {@code {"error": error, "error_description": description}}. */
@@ -244,6 +294,15 @@ public final class FakeFcm implements AutoCloseable {
     return requests.total();
   }
 
+  /**
+   * How many messages FCM took in for {@code projectId} (sent to its {@code messages:send} with one
+   * of its tokens and accepted; dry runs not counted).
+   */
+  public long acceptedCount(String projectId) {
+    AtomicLong n = acceptedByProject.get(projectId);
+    return n == null ? 0 : n.get();
+  }
+
   /** The last token requests received, oldest first. */
   public List<TokenRequest> tokenRequests() {
     return tokenRequests.items();
@@ -283,7 +342,7 @@ public final class FakeFcm implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FakeFcm[" + baseUrl() + ", project " + account.projectId() + "]";
+    return "FakeFcm[" + baseUrl() + ", projects " + accounts.stream().map(TestServiceAccount::projectId).distinct().toList() + "]";
   }
 
   // ------------------------------------------------------------------ the token endpoint
@@ -294,6 +353,7 @@ public final class FakeFcm implements AutoCloseable {
     String problem;
     Reply reply;
     Map<String, String> form = form(request);
+    TestServiceAccount[] named = new TestServiceAccount[1];
     if (!"POST".equals(request.getMethod()) || !"/token".equals(request.getUrl().encodedPath())) {
       problem = "request line " + request.getRequestLine();
       reply = Reply.status(404).withBody("Not Found");
@@ -305,7 +365,7 @@ public final class FakeFcm implements AutoCloseable {
       try {
         jws = Jws.parse(form.get("assertion"));
         claims = jws.claims();
-        problem = assertionProblem(jws, request, now);
+        problem = assertionProblem(jws, request, now, named);
       } catch (IllegalArgumentException e) {
         problem = e.getMessage();
       }
@@ -313,12 +373,15 @@ public final class FakeFcm implements AutoCloseable {
           problem.startsWith("scope") ? "Invalid OAuth scope or ID token audience provided." : googleDescription(problem));
     }
     Reply override = tokenReply;
+    if (override == null && named[0] != null) {
+      override = tokenRepliesByProject.get(named[0].projectId());
+    }
     String accessToken = null;
     if (override != null) {
       reply = override;
     } else if (reply == null) {
       accessToken = "ya29.c.fake-" + ids.incrementAndGet() + "-" + Long.toUnsignedString(RANDOM.nextLong(), 36);
-      issued.add(accessToken);
+      issued.put(accessToken, named[0]);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("access_token", accessToken);
       body.put("expires_in", accessTokenLifetime.getSeconds());
@@ -347,20 +410,28 @@ public final class FakeFcm implements AutoCloseable {
     return form;
   }
 
-  /** What Google checks of a JWT-bearer assertion (RFC 7523 §3, Google's service-account flow). */
-  private String assertionProblem(Jws jws, RecordedRequest request, Instant now) {
+  /**
+   * What Google checks of a JWT-bearer assertion (RFC 7523 §3, Google's service-account flow).
+   * {@code named[0]} is set to the account the assertion's {@code iss} (and {@code kid}) names, if any.
+   */
+  private String assertionProblem(Jws jws, RecordedRequest request, Instant now, TestServiceAccount[] named) {
+    Object iss = jws.claims().get("iss");
+    List<TestServiceAccount> ofIss = accounts.stream().filter(a -> a.clientEmail().equals(iss)).toList();
+    Object kid = jws.header().get("kid");
+    TestServiceAccount account = ofIss.stream().filter(a -> kid == null ? jws.verifiedBy(a.publicKey()) : a.privateKeyId().equals(kid))
+        .findFirst().orElse(ofIss.isEmpty() ? null : ofIss.get(0));
+    named[0] = account;
     if (!"RS256".equals(jws.header().get("alg"))) {
       return "signature: alg " + jws.header().get("alg");
     }
-    Object kid = jws.header().get("kid");
+    if (account == null) {
+      return "account: iss " + iss;
+    }
     if (kid != null && !account.privateKeyId().equals(kid)) {
       return "signature: kid is not the account's private_key_id";
     }
     if (!jws.verifiedBy(account.publicKey())) {
       return "signature does not verify with the account's key";
-    }
-    if (!account.clientEmail().equals(jws.claims().get("iss"))) {
-      return "account: iss " + jws.claims().get("iss");
     }
     // The audience is the token endpoint as the client reached it.
     String self = FakeHttpServer.origin(request) + request.getUrl().encodedPath();
@@ -405,17 +476,21 @@ public final class FakeFcm implements AutoCloseable {
     Map<String, Object> body = null;
     Reply refusal = null;
     String path = request.getUrl().encodedPath();
-    if (!"POST".equals(request.getMethod()) || !path.startsWith("/v1/projects/") || !path.endsWith("/messages:send")) {
+    java.util.regex.Matcher send = SEND.matcher(path);
+    String project = send.matches() ? send.group(1) : null;
+    TestServiceAccount holder = token == null ? null : issued.get(token);
+    if (!"POST".equals(request.getMethod()) || project == null) {
       problems.add("request line " + request.getRequestLine());
       refusal = Reply.status(404).withJson(FcmError.status(404, "NOT_FOUND", "Not Found", List.of()));
-    } else if (token == null || !issued.contains(token)) {
+    } else if (holder == null) {
       problems.add("Authorization: no access token this endpoint issued");
       refusal = Reply.status(401).withJson(FcmError.status(401, "UNAUTHENTICATED", "Request had invalid authentication "
           + "credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", List.of()));
-    } else if (!path.equals(sendPath)) {
-      problems.add("project: " + path);
+    } else if (!project.equals(holder.projectId())) {
+      problems.add("project: a token of project " + holder.projectId() + " sent to project " + project);
       refusal = Reply.status(403).withJson(FcmError.status(403, "PERMISSION_DENIED", "Permission "
-          + "'cloudmessaging.messages.create' denied on resource (or it may not exist).", List.of()));
+          + "'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/"
+          + project + "' (or it may not exist).", List.of()));
     } else {
       String contentType = request.getHeaders().get("Content-Type");
       try {
@@ -437,20 +512,24 @@ public final class FakeFcm implements AutoCloseable {
         }
       }
     }
-    FcmRequest pending = new FcmRequest(now, request.getVersion(), token, body, List.copyOf(problems), null);
+    FcmRequest pending = new FcmRequest(now, request.getVersion(), project, token, body, List.copyOf(problems), null);
     Reply reply = refusal != null ? refusal : decide(pending);
-    FcmRequest answered = new FcmRequest(now, request.getVersion(), token, body, pending.problems(), reply);
+    FcmRequest answered = new FcmRequest(now, request.getVersion(), project, token, body, pending.problems(), reply);
+    if (answered.accepted() && !answered.validateOnly()) {
+      acceptedByProject.computeIfAbsent(project, p -> new AtomicLong()).incrementAndGet();
+    }
     requests.add(answered);
     onRequest.accept(answered);
     if (answered.accepted() && !answered.validateOnly()) {
       deliver(answered);
     }
     // FCM's message ids: "0:" and a time in microseconds, "%" and a hash of the app (here of the project).
+    String appHash = holder == null ? "" : String.format("%08x%08x", holder.projectId().hashCode(), holder.clientEmail().hashCode());
     String name = answered.validateOnly() ? "fake_message_id"
         : "0:" + (clock.millis() * 1000 + ids.incrementAndGet() % 1000) + "%" + appHash;
     MockResponse.Builder success = new MockResponse.Builder().code(200)
         .setHeader("Content-Type", "application/json; charset=UTF-8")
-        .body(JSONObjectUtils.toJSONString(Map.of("name", "projects/" + account.projectId() + "/messages/" + name)));
+        .body(JSONObjectUtils.toJSONString(Map.of("name", "projects/" + project + "/messages/" + name)));
     MockResponse rendered = FakeHttpServer.render(reply, success, FakeFcm::errorBody);
     if (request.getExchangeIndex() == 0 && "HTTP/2".equals(request.getVersion())) {
       // As FCM's front end: a bounded number of streams per connection; more requests open more connections.
@@ -619,7 +698,7 @@ public final class FakeFcm implements AutoCloseable {
 
   /** Settings of a {@link FakeFcm}; each has a default. Not thread-safe. */
   public static final class Builder {
-    private TestServiceAccount account;
+    private final List<TestServiceAccount> accounts = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private boolean http2PriorKnowledge;
     private SelfSignedTls tls;
@@ -629,10 +708,26 @@ public final class FakeFcm implements AutoCloseable {
 
     private Builder() {}
 
-    /** The account whose assertions are accepted; default a {@link TestServiceAccount#generate() generated} one. */
+    /**
+     * Adds an account whose assertions are accepted; call it once for each account (of several
+     * Firebase projects, or several keys of one). The first added is {@link FakeFcm#serviceAccount()};
+     * default one {@link TestServiceAccount#generate() generated} account.
+     *
+     * @throws IllegalArgumentException when an account with the same client email and key id was added already
+     */
     public Builder serviceAccount(TestServiceAccount account) {
-      this.account = Objects.requireNonNull(account, "account");
+      add(accounts, Objects.requireNonNull(account, "account"));
       return this;
+    }
+
+    static void add(List<TestServiceAccount> accounts, TestServiceAccount account) {
+      for (TestServiceAccount a : accounts) {
+        if (a.clientEmail().equals(account.clientEmail()) && a.privateKeyId().equals(account.privateKeyId())) {
+          throw new IllegalArgumentException("an account " + account.clientEmail() + " with key id "
+              + account.privateKeyId() + " is known already");
+        }
+      }
+      accounts.add(account);
     }
 
     /** The clock that judges the assertions' {@code iat} and {@code exp} and stamps requests; default the system's. */

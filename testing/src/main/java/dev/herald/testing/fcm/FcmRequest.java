@@ -11,12 +11,13 @@ import java.util.Map;
  *
  * @param receivedAt when it arrived, on the fake's clock
  * @param httpVersion {@code HTTP/1.1} or {@code HTTP/2}
+ * @param project the Firebase project of the {@code messages:send} path, or null when the path is no such one
  * @param accessToken the bearer token it carried, or null
  * @param body the parsed JSON body ({@code message}, {@code validate_only}), or null when it was not JSON
  * @param problems why FCM would refuse it (empty when well formed): a wrong path, token, content type or field
  * @param reply what it was answered
  */
-public record FcmRequest(Instant receivedAt, String httpVersion, String accessToken, Map<String, Object> body,
+public record FcmRequest(Instant receivedAt, String httpVersion, String project, String accessToken, Map<String, Object> body,
     List<String> problems, Reply reply) {
 
   /** The {@code message} object, or null. */
@@ -72,7 +73,7 @@ public record FcmRequest(Instant receivedAt, String httpVersion, String accessTo
   @Override
   public String toString() {
     String t = target();
-    return "FcmRequest[" + httpVersion + ", target=" + (t == null ? null : t.substring(0, Math.min(6, t.length())) + "…")
+    return "FcmRequest[" + httpVersion + ", project=" + project + ", target=" + (t == null ? null : t.substring(0, Math.min(6, t.length())) + "…")
         + ", problems=" + problems + ", reply=" + reply + "]";
   }
 }

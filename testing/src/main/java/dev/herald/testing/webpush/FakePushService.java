@@ -41,6 +41,9 @@ import mockwebserver3.RecordedRequest;
  * as Chrome's push service (FCM) keeps messages: every one without a {@code Topic}, up to 100, and
  * the latest of at most four {@code Topic}s. A {@link #relay relay} stands for a browser outside the
  * process (a real one): its requests are checked the same way and handed over still encrypted.
+ * A service that stops taking a sender's VAPID key or tokens (a key revoked there, a refusing
+ * vendor) is {@link #refuseVapid(Reply)}. Several services on different origins are several
+ * instances; each checks that a VAPID token names its own origin.
  *
  * <pre>{@code
  * VapidKeys vapid = VapidKeys.generate();
@@ -94,6 +97,8 @@ public final class FakePushService implements AutoCloseable {
   private final Map<String, OfflineStore<PushRequest>> offline = new HashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private volatile Function<? super PushRequest, Reply> script = r -> Reply.accept();
+  private volatile Reply vapidRefusal;
+  private final Map<String, Reply> vapidRefusalByKey = new ConcurrentHashMap<>();
   private volatile Consumer<? super PushRequest> onRequest = r -> {};
   private volatile Consumer<? super PushRequest> onDelivery = r -> {};
 
@@ -220,6 +225,41 @@ public final class FakePushService implements AutoCloseable {
     this.script = Objects.requireNonNull(answer, "answer");
   }
 
+  /**
+   * From now on, refuses every request whose VAPID authorization is otherwise valid with
+   * {@code reply}, as a push service does that no longer takes the sender's key or tokens (Apple
+   * answers 403 {@code {"reason":"BadJwtToken"}}); null takes them again. Such a request is refused
+   * ahead of any script, and {@link #problems()} says why.
+   *
+   * @throws IllegalArgumentException when {@code reply} is an acceptance
+   */
+  public void refuseVapid(Reply reply) {
+    this.vapidRefusal = refusal(reply);
+  }
+
+  /**
+   * As {@link #refuseVapid(Reply)}, for the requests signed with {@code applicationServerKey}
+   * (base64url) alone: a key revoked at this service while the sender's other keys still work. null
+   * takes that key again. {@link #refuseVapid(Reply)} comes first.
+   *
+   * @throws IllegalArgumentException when {@code reply} is an acceptance
+   */
+  public void refuseVapid(String applicationServerKey, Reply reply) {
+    String key = Objects.requireNonNull(applicationServerKey, "applicationServerKey").replace("=", "");
+    if (reply == null) {
+      vapidRefusalByKey.remove(key);
+    } else {
+      vapidRefusalByKey.put(key, refusal(reply));
+    }
+  }
+
+  private static Reply refusal(Reply reply) {
+    if (reply != null && reply.accepted()) {
+      throw new IllegalArgumentException("a refusal must not be an acceptance: " + reply);
+    }
+    return reply;
+  }
+
   // ------------------------------------------------------------------ browsers offline
 
   /** From now on, the browser of {@code subscription} is offline: accepted messages wait at the service. */
@@ -263,8 +303,8 @@ public final class FakePushService implements AutoCloseable {
 
   /**
    * Everything a strict check found wrong so far, oldest first (up to the history): why the service
-   * refused a request, and why a browser could not decrypt a body. Empty when the sender did
-   * everything right.
+   * refused a request (including a {@link #refuseVapid refused VAPID key}), and why a browser could
+   * not decrypt a body. Empty when the sender did everything right and no VAPID refusal was scripted.
    */
   public List<String> problems() {
     return problems.items();
@@ -343,6 +383,15 @@ public final class FakePushService implements AutoCloseable {
         if (!vapid.valid()) {
           refused.addAll(vapid.problems());
           refusal = Reply.status(vapid.status());
+        } else {
+          Reply refuse = vapidRefusal;
+          if (refuse == null) {
+            refuse = vapidRefusalByKey.get(vapid.key());
+          }
+          if (refuse != null) {
+            refused.add("the service refuses this VAPID key or token (refuseVapid): " + refuse);
+            refusal = refuse;
+          }
         }
       }
     }

@@ -37,6 +37,8 @@ class FakeFcmTest {
   private static final MediaType JSON = MediaType.get("application/json; charset=UTF-8");
   private static TestServiceAccount account;
   private static TestServiceAccount stranger;
+  private static TestServiceAccount staff;
+  private static TestServiceAccount partner;
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
   private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(10, TimeUnit.SECONDS).build();
@@ -46,6 +48,8 @@ class FakeFcmTest {
   static void accounts() {
     account = TestServiceAccount.generate("demo-project");
     stranger = TestServiceAccount.generate("demo-project");
+    staff = TestServiceAccount.generate("staff-app");
+    partner = TestServiceAccount.generate("partner-app");
   }
 
   @AfterEach
@@ -283,12 +287,86 @@ class FakeFcmTest {
     assertThat(fcm.sendPath()).isEqualTo("/v1/projects/demo-project/messages:send");
   }
 
+  // ------------------------------------------------------------------ several projects
+
+  @Test
+  void eachProjectsTokenIsAcceptedByItsOwnProjectAloneAndAnotherProjectAnswers403() throws Exception {
+    fcm = FakeFcm.builder().serviceAccount(account).serviceAccount(staff).clock(clock).build();
+    assertThat(fcm.serviceAccount()).isSameAs(account);
+    assertThat(fcm.serviceAccounts()).containsExactly(account, staff);
+    String customerToken = token();
+    String staffToken = (String) tokenResponse(assertion(staff, claims(staff, fcm.tokenUri())), 200).get("access_token");
+
+    try (Response r = sendTo("demo-project", customerToken, message("token", "customer-1"))) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(json(r).get("name")).asString().startsWith("projects/demo-project/messages/0:");
+    }
+    try (Response r = sendTo("staff-app", staffToken, message("token", "staff-1"))) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(json(r).get("name")).asString().startsWith("projects/staff-app/messages/0:");
+    }
+    try (Response r = sendTo("staff-app", customerToken, message("token", "staff-2"))) {
+      assertThat(r.code()).isEqualTo(403);
+      assertThat(error(r)).containsEntry("status", "PERMISSION_DENIED").containsEntry("message",
+          "Permission 'cloudmessaging.messages.create' denied on resource "
+              + "'//cloudresourcemanager.googleapis.com/projects/staff-app' (or it may not exist).");
+    }
+    try (Response r = sendTo("demo-project", staffToken, message("token", "customer-2"))) {
+      assertThat(r.code()).isEqualTo(403);
+    }
+    assertThat(fcm.requests()).extracting(FcmRequest::project)
+        .containsExactly("demo-project", "staff-app", "staff-app", "demo-project");
+    assertThat(fcm.requests().get(2).problems()).containsExactly("project: a token of project demo-project sent to project staff-app");
+    assertThat(fcm.requests().get(2).accepted()).isFalse();
+    assertThat(fcm.acceptedCount("demo-project")).isEqualTo(1);
+    assertThat(fcm.acceptedCount("staff-app")).isEqualTo(1);
+    assertThat(fcm.acceptedCount("partner-app")).isZero();
+    assertThat(FakeFcm.sendPath("staff-app")).isEqualTo("/v1/projects/staff-app/messages:send");
+  }
+
+  @Test
+  void oneProjectsTokenRequestsCanBeRefusedWhileTheOthersGetTokens() throws Exception {
+    fcm = FakeFcm.builder().serviceAccount(account).serviceAccount(staff).clock(clock).build();
+    fcm.answerTokenRequests("staff-app", FakeFcm.tokenError(400, "invalid_grant", "Invalid JWT Signature."));
+    assertThat(tokenResponse(assertion(staff, claims(staff, fcm.tokenUri())), 400)).containsEntry("error", "invalid_grant");
+    assertThat(token()).as("the other project's account").startsWith("ya29.");
+    fcm.answerTokenRequests("staff-app", null);
+    assertThat(tokenResponse(assertion(staff, claims(staff, fcm.tokenUri())), 200)).containsKey("access_token");
+    assertThat(fcm.tokenRequests()).extracting(TokenRequest::accessToken).satisfies(t -> {
+      assertThat(t.get(0)).isNull();
+      assertThat(t.get(1)).isNotNull();
+      assertThat(t.get(2)).isNotNull();
+    });
+  }
+
+  @Test
+  void anAccountAddedWhileRunningGetsTokensForItsProjectFromThenOn() throws Exception {
+    fcm();
+    assertThat(tokenResponse(assertion(partner, claims(partner, fcm.tokenUri())), 400))
+        .containsEntry("error_description", "Invalid grant: account not found");
+    assertThat(fcm.addServiceAccount(partner)).isSameAs(partner);
+    assertThatThrownBy(() -> fcm.addServiceAccount(partner)).isInstanceOf(IllegalArgumentException.class);
+    String partnerToken = (String) tokenResponse(assertion(partner, claims(partner, fcm.tokenUri())), 200).get("access_token");
+    try (Response r = sendTo("partner-app", partnerToken, message("token", "partner-1"))) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    assertThat(fcm.acceptedCount("partner-app")).isEqualTo(1);
+    assertThat(fcm.serviceAccount()).as("still the first").isSameAs(account);
+    assertThat(fcm.toString()).contains("demo-project").contains("partner-app");
+    assertThatThrownBy(() -> FakeFcm.builder().serviceAccount(account).serviceAccount(account))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(account.clientEmail());
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private Map<String, Object> claims(String audience) {
+    return claims(account, audience);
+  }
+
+  private Map<String, Object> claims(TestServiceAccount issuer, String audience) {
     long now = clock.instant().getEpochSecond();
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("iss", account.clientEmail());
+    c.put("iss", issuer.clientEmail());
     c.put("scope", SCOPE);
     c.put("aud", audience);
     c.put("iat", now);
@@ -354,6 +432,12 @@ class FakeFcmTest {
 
   private Response send(String token, Map<String, Object> body) throws IOException {
     return http.newCall(sendRequest(token, body)).execute();
+  }
+
+  private Response sendTo(String project, String token, Map<String, Object> body) throws IOException {
+    return http.newCall(new Request.Builder().url(fcm.baseUrl() + FakeFcm.sendPath(project).substring(1))
+        .header("Authorization", "Bearer " + token).post(RequestBody.create(JSONObjectUtils.toJSONString(body), JSON)).build())
+        .execute();
   }
 
   private static Map<String, Object> json(Response r) throws Exception {

@@ -235,6 +235,52 @@ class FakePushServiceTest {
     assertThat(push.received(browser)).isEmpty();
   }
 
+  @Test
+  void aRefusedVapidKeyIsAnsweredAsScriptedUntilTakenAgainWhileOtherKeysDeliver() throws Exception {
+    KeyPair other = p256();
+    String otherKey = ENC.encodeToString(PushSubscriber.uncompressed((ECPublicKey) other.getPublic()));
+    DeviceTarget.WebPushSubscription oldBrowser = push.subscribe(rfcBrowser(), vapidKey);
+    DeviceTarget.WebPushSubscription newBrowser = push.subscribe(rfcBrowser(), otherKey);
+    push.answerWith(r -> Reply.status(500));   // a refusal comes ahead of any script
+    Reply badJwt = Reply.status(403).withJson("{\"reason\":\"BadJwtToken\"}");
+    push.refuseVapid(vapidKey, badJwt);
+    try (Response r = post(oldBrowser.endpoint(), headers(vapidToken(vapid, push.origin())), B64.decode(BODY))) {
+      assertThat(r.code()).isEqualTo(403);
+      assertThat(r.body().string()).isEqualTo("{\"reason\":\"BadJwtToken\"}");
+    }
+    push.answerWith(r -> Reply.accept());
+    assertThat(status(newBrowser, headers(vapidToken(other, push.origin())))).as("another key").isEqualTo(201);
+    push.refuseVapid(vapidKey, null);
+    assertThat(status(oldBrowser, headers(vapidToken(vapid, push.origin())))).as("taken again").isEqualTo(201);
+
+    push.refuseVapid(Reply.status(401));
+    assertThat(status(oldBrowser, headers(vapidToken(vapid, push.origin())))).isEqualTo(401);
+    assertThat(status(newBrowser, headers(vapidToken(other, push.origin())))).isEqualTo(401);
+    push.refuseVapid(null);
+    assertThat(status(newBrowser, headers(vapidToken(other, push.origin())))).isEqualTo(201);
+
+    assertThat(push.requests()).extracting(r -> r.reply().status()).containsExactly(403, 0, 0, 401, 401, 0);
+    assertThat(push.problems()).hasSize(3).allMatch(p -> p.contains("refuses this VAPID key or token"));
+    assertThat(push.requests()).filteredOn(PushRequest::accepted).hasSize(3);
+    assertThatThrownBy(() -> push.refuseVapid(Reply.accept())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void severalServicesAreSeveralOriginsAndEachTakesOnlyTokensForItsOwn() throws Exception {
+    try (FakePushService apple = FakePushService.builder().clock(clock).applicationServerKey(vapidKey).build()) {
+      assertThat(apple.origin()).isNotEqualTo(push.origin());
+      DeviceTarget.WebPushSubscription safari = apple.subscribe(rfcBrowser(), vapidKey);
+      DeviceTarget.WebPushSubscription chrome = push.subscribe(rfcBrowser(), vapidKey);
+      assertThat(status(safari, headers(vapidToken(vapid, push.origin())))).as("a token for the other origin").isEqualTo(401);
+      assertThat(status(safari, headers(vapidToken(vapid, apple.origin())))).isEqualTo(201);
+      apple.refuseVapid(Reply.status(403));
+      assertThat(status(chrome, headers(vapidToken(vapid, push.origin())))).as("the other service is not affected").isEqualTo(201);
+      assertThat(apple.received(safari)).hasSize(1);
+      assertThat(push.received(chrome)).hasSize(1);
+      assertThatThrownBy(() -> push.received(safari)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static KeyPair p256() throws Exception {
