@@ -16,6 +16,11 @@ import dev.herald.Scope;
 import dev.herald.spi.InputValidator;
 import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.testing.RecordingListener;
+import dev.herald.testing.Reply;
+import dev.herald.testing.fcm.FakeFcm;
+import dev.herald.testing.fcm.FcmRequest;
+import dev.herald.testing.fcm.TestServiceAccount;
+import dev.herald.testing.fcm.TokenRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +32,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Several service accounts (one per Firebase project) against the fake Google, which issues each
- * account tokens for its own project only: every device is sent to its own project with its own
+ * Several service accounts (one per Firebase project) against herald-testing's fake FCM, which
+ * issues each account tokens for its own project only: every device is sent to its own project with its own
  * account's token, and when one project's credentials fail only that project's scope pauses.
  */
 class FcmServiceAccountsTest extends FcmTestSupport {
@@ -38,8 +43,19 @@ class FcmServiceAccountsTest extends FcmTestSupport {
     return TestKeys.account("https://oauth2.googleapis.com/token");
   }
 
+  /**
+   * Another Firebase project with a service account of its own (a fresh RSA key), known to the fake
+   * from now on.
+   *
+   * @return that account, as the host would load it from its file
+   */
+  ServiceAccount addProject(String projectId) {
+    TestServiceAccount account = fcm.addServiceAccount(TestServiceAccount.generate(projectId));
+    return ServiceAccount.fromJson(account.json("https://oauth2.googleapis.com/token"));
+  }
+
   FcmTransport.Builder twoProjects(ServiceAccount staff) {
-    return FcmTransport.builder().tokenUri(google.tokenUrl()).baseUrl(google.fcmBaseUrl()).http2PriorKnowledge(true)
+    return FcmTransport.builder().tokenUri(fcm.tokenUri()).baseUrl(fcm.baseUrl()).http2PriorKnowledge(true)
         .clock(clock).serviceAccount("customer", customer()).serviceAccount("staff", staff).defaultServiceAccount("customer");
   }
 
@@ -59,7 +75,7 @@ class FcmServiceAccountsTest extends FcmTestSupport {
 
   @Test
   void oneServiceAccountIsTheDefaultWhateverItsName() {
-    FcmTransport t = track(google.transport().build());
+    FcmTransport t = track(builder().build());
     assertThat(t.serviceAccountNames()).containsExactly(FcmTransport.DEFAULT_ACCOUNT_NAME);
     assertThat(t.defaultServiceAccount()).isEqualTo("default");
     assertThat(t.toString()).contains("project=" + TestKeys.PROJECT);
@@ -70,7 +86,7 @@ class FcmServiceAccountsTest extends FcmTestSupport {
 
   @Test
   void severalAccountsNeedANamedDefaultThatIsOneOfThemAndEachItsOwnAccount() {
-    ServiceAccount staff = google.addProject(STAFF_PROJECT);
+    ServiceAccount staff = addProject(STAFF_PROJECT);
     assertThatThrownBy(() -> FcmTransport.builder().serviceAccount("customer", customer()).serviceAccount("staff", staff).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("defaultServiceAccount must be set when there are several service accounts [customer, staff]: the"
@@ -93,7 +109,7 @@ class FcmServiceAccountsTest extends FcmTestSupport {
   @Test
   void aServiceAccountWhoseTokenEndpointIsPrivateFailsTheBuildByName() {
     ServiceAccount metadata = ServiceAccount.fromJson(TestKeys.json(new java.util.LinkedHashMap<>(Map.of(
-        "type", "service_account", "project_id", "other-app", "private_key", TestKeys.pem(TestKeys.RSA.getPrivate()),
+        "type", "service_account", "project_id", "other-app", "private_key", TestKeys.pem(TestKeys.privateKey()),
         "client_email", "x@other-app.iam.gserviceaccount.com", "token_uri", "https://169.254.169.254/token"))));
     assertThatThrownBy(() -> FcmTransport.builder().serviceAccount("customer", customer()).serviceAccount("other", metadata)
         .defaultServiceAccount("customer").build())
@@ -112,7 +128,7 @@ class FcmServiceAccountsTest extends FcmTestSupport {
 
   @Test
   void theScopeIsTheAccountAndWhereKnownThePlatform() {
-    FcmTransport t = track(twoProjects(google.addProject(STAFF_PROJECT)).build());
+    FcmTransport t = track(twoProjects(addProject(STAFF_PROJECT)).build());
     assertThat(t.scope(token("c", 1))).isEqualTo(Scope.of(Channel.FCM, "customer"));
     assertThat(t.scope(token("c", 1).withServiceAccount("customer"))).as("the default named or not: one scope")
         .isEqualTo(t.scope(token("c", 1)));
@@ -126,7 +142,7 @@ class FcmServiceAccountsTest extends FcmTestSupport {
 
   @Test
   void aDeviceOfAnUnknownAccountIsRefusedAtRegistrationAndRejectedAtSend() {
-    FcmTransport t = track(twoProjects(google.addProject(STAFF_PROJECT)).build());
+    FcmTransport t = track(twoProjects(addProject(STAFF_PROJECT)).build());
     DeviceTarget.FcmToken device = token("s", 1).withServiceAccount("partner");
     assertThatThrownBy(() -> t.validate(device)).isInstanceOf(InvalidInputException.class)
         .satisfies(e -> assertThat(((InvalidInputException) e).problems()).singleElement().satisfies(p -> {
@@ -137,27 +153,26 @@ class FcmServiceAccountsTest extends FcmTestSupport {
     assertThat(o).isInstanceOf(Outcome.Rejected.class);
     assertThat(((Outcome.Rejected) o).reason()).contains("serviceAccount").contains("\"partner\"")
         .contains("which this transport does not have");
-    assertThat(google.fcmRequests.get()).isZero();
+    assertThat(fcm.requestCount()).isZero();
   }
 
   @Test
   void eachDeviceIsSentToItsOwnProjectWithItsOwnAccountsToken() {
-    FcmTransport t = track(twoProjects(google.addProject(STAFF_PROJECT)).build());
+    FcmTransport t = track(twoProjects(addProject(STAFF_PROJECT)).build());
     assertThat(await(t.send(delivery(token("c", 1))))).isInstanceOf(Outcome.Delivered.class);
     assertThat(await(t.send(delivery(token("s", 1).withServiceAccount("staff"))))).isInstanceOf(Outcome.Delivered.class);
     assertThat(await(t.send(delivery(token("c", 2).withServiceAccount("customer"))))).isInstanceOf(Outcome.Delivered.class);
-    assertThat(google.messageProjects).containsExactly(TestKeys.PROJECT, STAFF_PROJECT, TestKeys.PROJECT);
-    assertThat(google.requestProblems).as("a token is accepted for its own project only").isEmpty();
-    assertThat(google.assertionProblems).isEmpty();
+    assertThat(fcm.requests()).extracting(FcmRequest::project).containsExactly(TestKeys.PROJECT, STAFF_PROJECT, TestKeys.PROJECT);
+    assertThat(requestProblems()).as("a token is accepted for its own project only").isEmpty();
+    assertThat(fcm.tokenRequests()).extracting(TokenRequest::problem).containsOnlyNulls();
     assertThat(t.tokenRefreshCount()).as("one token per account").isEqualTo(2);
   }
 
   @Test
   void whenOneProjectsCredentialsFailOnlyItsScopePausesAndTheOtherProjectDeliversEverything() throws Exception {
-    ServiceAccount staffAccount = google.addProject(STAFF_PROJECT);
-    // The staff app's key was revoked: Google's token endpoint refuses that account alone.
-    google.tokenFailureFor.put(staffAccount.clientEmail(),
-        FakeGoogle.json(400, Map.of("error", "invalid_grant", "error_description", "Invalid JWT Signature.")));
+    ServiceAccount staffAccount = addProject(STAFF_PROJECT);
+    // The staff app's key was revoked: Google's token endpoint refuses that project's account alone.
+    fcm.answerTokenRequests(STAFF_PROJECT, FakeFcm.tokenError(400, "invalid_grant", "Invalid JWT Signature."));
     FcmTransport t = track(twoProjects(staffAccount).build());
     RecordingListener events = new RecordingListener();
     InMemoryOutboxStore store = new InMemoryOutboxStore().scopes(InputValidator.of(List.of(t)));
@@ -180,28 +195,27 @@ class FcmServiceAccountsTest extends FcmTestSupport {
       assertThat(IntStream.range(0, 20).mapToObj(i -> state(herald, "staff-" + i)))
           .doesNotContain(DeliveryState.DELIVERED, DeliveryState.DEAD);
       assertThat(events.events("paused")).isNotEmpty().allMatch(e -> e.equals("paused fcm[staff]"));
-      assertThat(google.accepted(TestKeys.PROJECT)).isEqualTo(20);
-      assertThat(google.accepted(STAFF_PROJECT)).isZero();
+      assertThat(fcm.acceptedCount(TestKeys.PROJECT)).isEqualTo(20);
+      assertThat(fcm.acceptedCount(STAFF_PROJECT)).isZero();
 
       // The staff key is replaced at Google; once the token source's failure hold has passed, the
       // scope's probe gets a token and the staff backlog follows.
-      google.tokenFailureFor.clear();
+      fcm.answerTokenRequests(STAFF_PROJECT, null);
       clock.advance(Duration.ofSeconds(6));
       await(() -> IntStream.range(0, 20).allMatch(i -> state(herald, "staff-" + i) == DeliveryState.DELIVERED),
           "every staff notification after the fix");
       assertThat(events.events("resumed")).contains("resumed fcm[staff]");
     }
     assertThat(events.events("dead")).isEmpty();
-    assertThat(google.accepted(STAFF_PROJECT)).isEqualTo(20);
-    assertThat(google.requestProblems).isEmpty();
+    assertThat(fcm.acceptedCount(STAFF_PROJECT)).isEqualTo(20);
+    assertThat(requestProblems()).isEmpty();
   }
 
   @Test
   void brokenApnsCredentialsOfOneProjectPauseItsIosScopeAloneWhileItsAndroidDevicesDeliver() throws Exception {
-    FcmTransport t = track(google.transport().build());
+    FcmTransport t = track(builder().build());
     // THIRD_PARTY_AUTH_ERROR: the project's APNs key is broken, so FCM fails every iOS device.
-    google.responder = m -> String.valueOf(m.get("token")).startsWith("ios") ? FakeGoogle.fixture("third-party-auth")
-        : FakeGoogle.ok();
+    fcm.answerWith(r -> String.valueOf(r.target()).startsWith("ios") ? fixture("third-party-auth") : Reply.accept());
     RecordingListener events = new RecordingListener();
     InMemoryOutboxStore store = new InMemoryOutboxStore().scopes(InputValidator.of(List.of(t)));
     try (Herald herald = Herald.builder().store(store).transport(t).listener(events).instanceId("apns")
