@@ -18,7 +18,9 @@ import dev.herald.Scope;
 import dev.herald.spi.InputValidator;
 import dev.herald.testing.InMemoryOutboxStore;
 import dev.herald.testing.RecordingListener;
-import java.time.Clock;
+import dev.herald.testing.Reply;
+import dev.herald.testing.webpush.FakePushService;
+import dev.herald.testing.webpush.PushRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,20 +28,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mockwebserver3.MockResponse;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Several VAPID key pairs and the scopes they make: each subscription is signed with the pair it was
  * made with (a key rotation never meets a 403), and a push service that refuses one key pauses the
- * scope of that origin and key alone. The fake push services answer 403 to a request signed with
- * another key than the subscription's, as real ones do.
+ * scope of that origin and key alone. herald-testing's fake push services answer 403 to a request
+ * signed with another key than the subscription's, as real ones do.
  */
 class VapidKeyPairsAndScopesTest {
   private static final String SUBJECT = "mailto:push-ops@herald.dev";
   private static final Pattern K = Pattern.compile("k=([A-Za-z0-9_-]+)");
+  /** What the fake push service says of a request signed with another key than the subscription's. */
+  private static final String KEY_MISMATCH = "not the applicationServerKey the subscription was made with";
 
   private final VapidKeys oldKeys = VapidKeys.generate();
   private final VapidKeys newKeys = VapidKeys.generate();
@@ -57,8 +59,8 @@ class VapidKeyPairsAndScopesTest {
     return c;
   }
 
-  private FakePushService pushService() throws Exception {
-    return opened(new FakePushService(oldKeys, Clock.systemUTC()));
+  private FakePushService pushService() {
+    return opened(FakePushService.builder().applicationServerKey(oldKeys.publicKeyBase64Url()).build());
   }
 
   private static WebPushTransport.Builder builder() {
@@ -74,16 +76,31 @@ class VapidKeyPairsAndScopesTest {
   }
 
   private static DeviceTarget.WebPushSubscription subscribe(FakePushService push, VapidKeys with) {
-    Subscriber s = push.subscribe(with);
-    return s.at(push.endpointOf(s));
+    return push.subscribe(with.publicKeyBase64Url());
+  }
+
+  /** The requests refused with 403 because they were signed with another key than the subscription's. */
+  private static List<PushRequest> keyMismatches(FakePushService push) {
+    return push.requests().stream()
+        .filter(r -> r.reply().status() == 403 && r.problems().stream().anyMatch(p -> p.contains(KEY_MISMATCH))).toList();
+  }
+
+  /** What the service found wrong apart from a key that is not the subscription's. */
+  private static List<String> violations(FakePushService push) {
+    return push.problems().stream().filter(p -> !p.contains(KEY_MISMATCH)).toList();
+  }
+
+  /** The well-formed requests (rightly signed, encrypted for the browser), whatever the service answered. */
+  private static List<PushRequest> received(FakePushService push) {
+    return push.requests().stream().filter(r -> r.problems().isEmpty()).toList();
   }
 
   private static Delivery delivery(DeviceTarget target) {
     return new Delivery(1, "k", 1, target, Content.of("t", "b"), DeliveryOptions.DEFAULTS, "k", null);
   }
 
-  private static String keyOf(RecordedRequest r) {
-    Matcher m = K.matcher(r.getHeaders().get("Authorization"));
+  private static String keyOf(PushRequest r) {
+    Matcher m = K.matcher(r.header("Authorization"));
     return m.find() ? m.group(1) : "";
   }
 
@@ -140,7 +157,7 @@ class VapidKeyPairsAndScopesTest {
     Outcome o = rotated().send(delivery(subscribe(push, newKeys))).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(o).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(o.rawCode()).isEqualTo("403");
-    assertThat(push.keyMismatches()).hasSize(1);
+    assertThat(keyMismatches(push)).hasSize(1);
   }
 
   @Test
@@ -185,13 +202,13 @@ class VapidKeyPairsAndScopesTest {
       assertThat(herald.find("after-0").orElseThrow().deliveries().get(0).scope().name()).endsWith("#2027");
       assertThat(herald.find("after-1").orElseThrow().deliveries().get(0).scope().name()).endsWith("#default");
     }
-    assertThat(push.keyMismatches()).as("403 answers").isEmpty();
-    assertThat(push.violations()).isEmpty();
+    assertThat(keyMismatches(push)).as("403 answers").isEmpty();
+    assertThat(violations(push)).isEmpty();
     assertThat(events.events("paused")).isEmpty();
     assertThat(events.events("dead")).isEmpty();
     // Which key signed what: the five old subscriptions still the old key, six new and the re-subscribed one the new.
-    long oldSigned = push.received().stream().filter(r -> r.headers().get("Authorization").endsWith("k=" + oldKeys.publicKeyBase64Url())).count();
-    long newSigned = push.received().stream().filter(r -> r.headers().get("Authorization").endsWith("k=" + newKeys.publicKeyBase64Url())).count();
+    long oldSigned = received(push).stream().filter(r -> keyOf(r).equals(oldKeys.publicKeyBase64Url())).count();
+    long newSigned = received(push).stream().filter(r -> keyOf(r).equals(newKeys.publicKeyBase64Url())).count();
     assertThat(oldSigned).as("6 before the rotation, 5 after").isEqualTo(11);
     assertThat(newSigned).isEqualTo(7);
   }
@@ -201,9 +218,9 @@ class VapidKeyPairsAndScopesTest {
     FakePushService apple = pushService();
     FakePushService mozilla = pushService();
     // "Apple" refuses our old key (as if it had been revoked there) and accepts the new one.
-    apple.respond(r -> keyOf(r).equals(oldKeys.publicKeyBase64Url())
-        ? new MockResponse.Builder().code(403).body("{\"reason\":\"BadJwtToken\"}").build()
-        : new MockResponse.Builder().code(201).build());
+    apple.answerWith(r -> keyOf(r).equals(oldKeys.publicKeyBase64Url())
+        ? Reply.status(403).withBody("{\"reason\":\"BadJwtToken\"}")
+        : Reply.accept());
     WebPushTransport t = rotated();
     RecordingListener events = new RecordingListener();
     InMemoryOutboxStore store = new InMemoryOutboxStore().scopes(InputValidator.of(List.of(t)));
@@ -227,11 +244,11 @@ class VapidKeyPairsAndScopesTest {
       for (int i = 0; i < 10; i++) {
         assertThat(herald.find("apple-old-" + i).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
       }
-      assertThat(apple.received().size() + mozilla.received().size()).isGreaterThanOrEqualTo(20);
+      assertThat(received(apple).size() + received(mozilla).size()).isGreaterThanOrEqualTo(20);
     }
     assertThat(events.events("dead")).isEmpty();
-    assertThat(apple.violations()).isEmpty();
-    assertThat(mozilla.violations()).isEmpty();
+    assertThat(violations(apple)).isEmpty();
+    assertThat(violations(mozilla)).isEmpty();
   }
 
   @Test
@@ -239,10 +256,7 @@ class VapidKeyPairsAndScopesTest {
     FakePushService push = pushService();
     WebPushTransport t = rotated();
     DeviceTarget.WebPushSubscription stale = subscribe(push, newKeys).withVapidKey("2027");
-    String stalePath = java.net.URI.create(stale.endpoint()).getRawPath();
-    push.respond(r -> stalePath.equals(r.getUrl().encodedPath())
-        ? new MockResponse.Builder().code(403).body("{\"reason\":\"VapidPkHashMismatch\"}").build()
-        : new MockResponse.Builder().code(201).build());
+    push.answer(stale, Reply.status(403).withBody("{\"reason\":\"VapidPkHashMismatch\"}"));
     assertThat(send(t, stale)).isInstanceOf(Outcome.ChannelUnavailable.class);
     assertThat(send(t, subscribe(push, oldKeys))).as("the old pair works here").isInstanceOf(Outcome.Delivered.class);
     assertThat(send(t, stale)).as("which proves nothing about the new pair").isInstanceOf(Outcome.ChannelUnavailable.class);
