@@ -12,16 +12,17 @@ import dev.herald.Recipient;
 import dev.herald.Scope;
 import dev.herald.outbox.jdbc.DeadLetterQuery;
 import dev.herald.outbox.jdbc.JdbcOutbox;
-import dev.herald.reliability.support.Fault;
-import dev.herald.reliability.support.FakeWebPush;
+import dev.herald.reliability.support.Devices;
 import dev.herald.reliability.support.Figures;
 import dev.herald.reliability.support.Ledger;
 import dev.herald.reliability.support.OutboxProbe;
+import dev.herald.reliability.support.Plan;
 import dev.herald.reliability.support.Stacks;
 import dev.herald.reliability.support.TestPostgres;
 import dev.herald.reliability.support.Waits;
 import dev.herald.spi.InputValidator;
 import dev.herald.testing.RecordingListener;
+import dev.herald.testing.Reply;
 import dev.herald.webpush.VapidKeys;
 import dev.herald.webpush.WebPushTransport;
 import java.time.Duration;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 15's guarantee: a pause covers a scope (one push service and the credential used with it),
- * not the channel. Real engine, JDBC outbox on PostgreSQL and Web Push transport against three fake
- * push services (three origins) per engine.
+ * not the channel. Real engine, JDBC outbox on PostgreSQL and Web Push transport against three of
+ * herald-testing's fake push services (three origins, each behind its own {@link Devices}) per engine.
  *
  * <p>One push service refuses our VAPID token for two minutes (403 with Apple's error body) while the
  * other two deliver; the same workload runs at the same time on a second, identical stack without the
@@ -64,7 +65,7 @@ class ScopeIsolationTest {
   private static final Duration POLL = Duration.ofSeconds(1);
   private static final int MEMBERS_PER_ORIGIN = 30;
   /** What Apple's Web Push service answers with 403 when it refuses the VAPID token. */
-  private static final String APPLE_403 = "{\"reason\":\"BadJwtToken\"}";
+  private static final Reply APPLE_403 = Reply.status(403).withJson("{\"reason\":\"BadJwtToken\"}");
   private static final double ALLOWED_P99_INCREASE = 0.10;
 
   /** One engine with its own database and its own three push-service origins. */
@@ -74,7 +75,8 @@ class ScopeIsolationTest {
     final RecordingListener events = new RecordingListener();
     final TestPostgres db = TestPostgres.create();
     final HikariDataSource ds;
-    final FakeWebPush[] origins = new FakeWebPush[3];
+    /** One push-service origin each (their fake FCMs stay unused), all writing to the stack's ledger. */
+    final Devices[] origins = new Devices[3];
     final WebPushTransport webPush;
     final JdbcOutbox outbox;
     final OutboxProbe probe;
@@ -85,7 +87,7 @@ class ScopeIsolationTest {
       this.name = name;
       this.ds = db.pool(name, 8);
       for (int o = 0; o < origins.length; o++) {
-        origins[o] = new FakeWebPush(ledger, vapid.publicKeyBase64Url());
+        origins[o] = new Devices(ledger, vapid.publicKeyBase64Url());
       }
       webPush = Stacks.webPush(vapid, Duration.ofSeconds(5), 64);
       // The transports name each delivery's scope, which the outbox records: the claim skips a
@@ -96,12 +98,16 @@ class ScopeIsolationTest {
       for (int o = 0; o < origins.length; o++) {
         for (int m = 0; m < membersPerOrigin; m++) {
           String member = member(o, m);
-          DeviceTarget.WebPushSubscription s = origins[o].subscribe(member);
+          DeviceTarget.WebPushSubscription s = origins[o].browser(member);
           devices.put(member, s);
           outbox.register(member, s);
         }
       }
-      herald = Stacks.engine(outbox, name).transport(webPush).listener(events).pollInterval(POLL).batchSize(100)
+      // The engine on the outbox itself (JdbcHerald does not tell paused scopes), with the suite's
+      // lease, retry policy and shutdown timeout.
+      herald = Herald.builder().store(outbox).deviceRegistry(outbox).instanceId(name).lease(Duration.ofSeconds(15))
+          .retryPolicy(Stacks.fastRetries()).shutdownTimeout(Duration.ofSeconds(5))
+          .transport(webPush).listener(events).pollInterval(POLL).batchSize(100)
           .maxInFlightPerChannel(64).channelPause(Duration.ofSeconds(5)).maxChannelPause(Duration.ofSeconds(15)).build();
     }
 
@@ -114,7 +120,7 @@ class ScopeIsolationTest {
       herald.close();
       outbox.close();
       webPush.close();
-      for (FakeWebPush o : origins) {
+      for (Devices o : origins) {
         o.close();
       }
       db.close();
@@ -145,7 +151,7 @@ class ScopeIsolationTest {
           Instant due = t0.plus(i * spacingMicros, java.time.temporal.ChronoUnit.MICROS);
           dueMillis.put(key, due.toEpochMilli());
           batch.add(Notification.builder(key).recipient(Recipient.id(member(i % 3, (i / 3) % MEMBERS_PER_ORIGIN)))
-              .title("Reminder").body("Notification " + key).data(FakeWebPush.KEY_FIELD, key).notBefore(due).build());
+              .title("Reminder").body("Notification " + key).data(Devices.KEY_FIELD, key).notBefore(due).build());
           if (batch.size() == 500) {
             s.outbox.enqueueAll(batch);
             batch.clear();
@@ -155,10 +161,10 @@ class ScopeIsolationTest {
       }
       assertThat(Instant.now()).as("enqueued before the first is due").isBefore(t0);
       Scope refused = faulted.scope(0);
-      faulted.origins[0].refuseVapid(APPLE_403);
+      faulted.origins[0].webPush().refuseVapid(APPLE_403);
       Thread fix = new Thread(() -> {
         Waits.sleep(Math.max(0, Duration.between(Instant.now(), t0.plus(FAULT)).toMillis()));
-        faulted.origins[0].refuseVapid(null);
+        faulted.origins[0].webPush().refuseVapid(null);
       }, "scopes-fix");
       fix.setDaemon(true);
       fix.start();
@@ -242,8 +248,8 @@ class ScopeIsolationTest {
       }
       gone.add(member(1, 7));
       gone.add(member(2, 7));
-      Fault.Plan plan = (service, key, attempt) -> gone.contains(key.substring(key.indexOf(':') + 1))
-          ? new Fault.Status(410, null) : Fault.ACCEPT;
+      Plan plan = (service, key, attempt) -> gone.contains(key.substring(key.indexOf(':') + 1))
+          ? Reply.status(410) : Reply.accept();
       Arrays.stream(s.origins).forEach(o -> o.plan(plan));
       List<Notification> broadcast = new ArrayList<>();
       for (int m = 0; m < members; m++) {
