@@ -41,20 +41,48 @@ public interface EngineStatus {
   }
 
   /**
-   * One channel as the engine sees it.
+   * One channel as the engine sees it. The engine pauses per scope (a push service and the
+   * credential used with it): the channel counts as paused while any of its scopes is, and
+   * {@code pausedScopes} says which.
    *
    * @param channel the channel
-   * @param paused true while the engine holds the channel's sends back after a sender failure
-   * @param reason why it paused (the provider's code and reason, already redacted by the transport), or null
-   * @param nextProbe when the engine will try one send again, or null when not paused
-   * @param valveTripped true when the pause came from the "target gone" safety valve (too many devices
+   * @param paused true while the engine holds back the sends of at least one of the channel's scopes
+   * @param reason why it paused (the provider's code and reason, already redacted by the transport;
+   *     with several paused scopes, each scope's name and reason), or null
+   * @param nextProbe the earliest next probe of a paused scope, or null when not paused
+   * @param valveTripped true when a pause came from the "target gone" safety valve (too many devices
    *     reported gone at once: check the sender's credentials) rather than an authentication failure
+   * @param pausedScopes the paused scopes, in name order; empty when not paused
    */
-  record ChannelStatus(Channel channel, boolean paused, String reason, Instant nextProbe, boolean valveTripped) {
+  record ChannelStatus(Channel channel, boolean paused, String reason, Instant nextProbe, boolean valveTripped,
+      List<ScopeStatus> pausedScopes) {
 
     /** Validates. */
     public ChannelStatus {
       Objects.requireNonNull(channel, "channel");
+      pausedScopes = List.copyOf(Objects.requireNonNull(pausedScopes, "pausedScopes"));
+    }
+
+    /** A channel status without scope detail (an engine whose channels have one scope each). */
+    public ChannelStatus(Channel channel, boolean paused, String reason, Instant nextProbe, boolean valveTripped) {
+      this(channel, paused, reason, nextProbe, valveTripped, List.of());
+    }
+  }
+
+  /**
+   * One paused scope of a channel.
+   *
+   * @param scope the scope's name within its channel (empty for a channel's one scope)
+   * @param reason why it paused, or null
+   * @param nextProbe when the engine will try one send of this scope again
+   * @param valveTripped true when the "target gone" safety valve paused it
+   */
+  record ScopeStatus(String scope, String reason, Instant nextProbe, boolean valveTripped) {
+
+    /** Validates. */
+    public ScopeStatus {
+      Objects.requireNonNull(scope, "scope");
+      Objects.requireNonNull(nextProbe, "nextProbe");
     }
   }
 }

@@ -2,13 +2,18 @@ package dev.herald.console;
 
 import dev.herald.Channel;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.spi.DeliveryListener;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,7 +33,10 @@ public final class EngineStatusListener implements DeliveryListener, EngineStatu
   private static final int MAX_REASON = 300;
 
   private final Clock clock;
-  private final ConcurrentHashMap<Channel, ChannelStatus> channels = new ConcurrentHashMap<>();
+  // Channels the engine has reported on (so a resumed channel still shows as running), and the
+  // scopes paused right now: a pause and its end are per scope, a channel is paused while any is.
+  private final Set<Channel> known = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<Scope, ScopeStatus> paused = new ConcurrentHashMap<>();
 
   private EngineStatusListener(Clock clock) {
     this.clock = clock;
@@ -45,24 +53,64 @@ public final class EngineStatusListener implements DeliveryListener, EngineStatu
   }
 
   @Override
-  public void channelPaused(Channel channel, Outcome cause, Duration pausedFor) {
-    String reason = cause == null ? null : cause.describe();
-    if (reason != null && reason.length() > MAX_REASON) {
-      reason = reason.substring(0, MAX_REASON - 1) + "…";
-    }
-    channels.put(channel, new ChannelStatus(channel, true, reason, clock.instant().plus(pausedFor),
-        cause instanceof Outcome.TargetGone));
+  public void scopePaused(Scope scope, Outcome cause, Duration pausedFor) {
+    known.add(scope.channel());
+    paused.put(scope, new ScopeStatus(scope.name(), bounded(cause == null ? null : cause.describe()),
+        clock.instant().plus(pausedFor), cause instanceof Outcome.TargetGone));
   }
 
   @Override
+  public void scopeResumed(Scope scope) {
+    known.add(scope.channel());
+    paused.remove(scope);
+  }
+
+  /** The channel's one scope paused (what an engine without scopes reports). */
+  @Override
+  public void channelPaused(Channel channel, Outcome cause, Duration pausedFor) {
+    scopePaused(Scope.of(channel), cause, pausedFor);
+  }
+
+  /** The channel's one scope resumed. */
+  @Override
   public void channelResumed(Channel channel) {
-    channels.put(channel, new ChannelStatus(channel, false, null, null, false));
+    scopeResumed(Scope.of(channel));
   }
 
   @Override
   public List<ChannelStatus> channels() {
-    List<ChannelStatus> out = new ArrayList<>(channels.values());
-    out.sort(Comparator.comparing(s -> s.channel().name()));
+    Map<Channel, List<ScopeStatus>> byChannel = new TreeMap<>(Comparator.comparing(Channel::name));
+    known.forEach(c -> byChannel.put(c, new ArrayList<>()));
+    paused.forEach((scope, status) -> byChannel.computeIfAbsent(scope.channel(), c -> new ArrayList<>()).add(status));
+    List<ChannelStatus> out = new ArrayList<>();
+    byChannel.forEach((channel, scopes) -> {
+      if (scopes.isEmpty()) {
+        out.add(new ChannelStatus(channel, false, null, null, false));
+        return;
+      }
+      scopes.sort(Comparator.comparing(ScopeStatus::scope));
+      String reason;
+      if (scopes.size() == 1 && scopes.get(0).scope().isEmpty()) {
+        reason = scopes.get(0).reason();
+      } else {
+        StringBuilder b = new StringBuilder();
+        for (ScopeStatus s : scopes) {
+          b.append(b.length() == 0 ? "" : "; ").append(s.scope().isEmpty() ? channel.name() : s.scope())
+              .append(": ").append(s.reason() == null ? "paused" : s.reason());
+        }
+        reason = bounded(b.toString());
+      }
+      Instant next = scopes.stream().map(ScopeStatus::nextProbe).min(Comparator.naturalOrder()).orElse(null);
+      boolean valve = scopes.stream().anyMatch(ScopeStatus::valveTripped);
+      out.add(new ChannelStatus(channel, true, reason, next, valve, scopes));
+    });
     return out;
+  }
+
+  private static String bounded(String reason) {
+    if (reason != null && reason.length() > MAX_REASON) {
+      return reason.substring(0, MAX_REASON - 1) + "…";
+    }
+    return reason;
   }
 }

@@ -10,6 +10,7 @@ import dev.herald.Channel;
 import dev.herald.DeviceTarget;
 import dev.herald.Notification;
 import dev.herald.Outcome;
+import dev.herald.Scope;
 import dev.herald.Recipient;
 import dev.herald.console.testing.Http;
 import dev.herald.console.testing.TestOutbox;
@@ -110,6 +111,31 @@ class ConsoleApiTest {
     assertThat(wp.get("valveTripped")).isEqualTo(false);
     assertThat(list(o.get("throughput"))).singleElement().satisfies(m -> assertThat(((Number) m.get("failed")).longValue()).isEqualTo(1));
     assertThat(r.body()).doesNotContain(ENDPOINT).doesNotContain("SECRET");
+  }
+
+  @Test
+  void aChannelStaysPausedWhileAnyOfItsScopesIsAndTheOverviewNamesThem() throws Exception {
+    Scope apple = Scope.of(Channel.WEB_PUSH, "https://web.push.apple.com#main");
+    Scope mozilla = Scope.of(Channel.WEB_PUSH, "https://updates.push.services.mozilla.com#main");
+    engine.scopePaused(apple, Outcome.channelUnavailable("403", "BadJwtToken"), Duration.ofSeconds(60));
+    engine.scopePaused(mozilla, Outcome.targetGone("410", "gone"), Duration.ofSeconds(30));
+    engine.scopeResumed(mozilla);
+
+    Map<String, Object> wp = map(list(http.get("api/overview").json().get("channels")).stream()
+        .filter(c -> "webpush".equals(c.get("channel"))).findFirst().orElseThrow().get("engine"));
+    assertThat(wp.get("paused")).isEqualTo(true);
+    assertThat((String) wp.get("reason")).contains("https://web.push.apple.com#main").contains("BadJwtToken")
+        .doesNotContain("mozilla");
+    assertThat(list(wp.get("pausedScopes"))).singleElement().satisfies(p -> {
+      assertThat(p.get("scope")).isEqualTo("https://web.push.apple.com#main");
+      assertThat(p.get("valveTripped")).isEqualTo(false);
+    });
+
+    engine.scopeResumed(apple);
+    wp = map(list(http.get("api/overview").json().get("channels")).stream()
+        .filter(c -> "webpush".equals(c.get("channel"))).findFirst().orElseThrow().get("engine"));
+    assertThat(wp.get("paused")).isEqualTo(false);
+    assertThat(list(wp.get("pausedScopes"))).isEmpty();
   }
 
   @Test

@@ -403,7 +403,14 @@ public final class ConsoleHandler {
         j.value((String) null);
       } else {
         j.open().field("paused", s.paused()).field("reason", s.reason()).field("nextProbe", s.nextProbe())
-            .field("valveTripped", s.valveTripped()).close();
+            .field("valveTripped", s.valveTripped());
+        j.name("pausedScopes").openArray();
+        for (EngineStatus.ScopeStatus p : s.pausedScopes()) {
+          j.open().field("scope", p.scope()).field("reason", p.reason()).field("nextProbe", p.nextProbe())
+              .field("valveTripped", p.valveTripped()).close();
+        }
+        j.closeArray();
+        j.close();
       }
       j.close();
     }

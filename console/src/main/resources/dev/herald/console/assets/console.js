@@ -159,12 +159,18 @@
   function engineCell(o, c) {
     if (!c.engine) return el('td', {}, o.engineAttached ? state('running') : el('span', { class: 'muted' }, 'unknown'));
     if (!c.engine.paused) return el('td', {}, state('running'));
+    // Pauses are per scope (a push service and its credential): name each paused scope when the channel has several.
+    const scopes = c.engine.pausedScopes || [];
+    if (scopes.some(p => p.scope)) {
+      return el('td', {}, state('paused'), scopes.map(p => el('div', { 'data-scope': p.scope },
+        el('b', {}, text(p.scope || c.channel)), ': ', p.valveTripped ? 'target-gone safety valve: check the sender\'s credentials. ' : '',
+        text(p.reason), el('span', { class: 'muted' }, ' next probe ', time(p.nextProbe)))));
+    }
     return el('td', {}, state('paused'), ' ', c.engine.valveTripped ? 'target-gone safety valve: check the sender\'s credentials. ' : '',
       text(c.engine.reason), el('div', { class: 'muted' }, 'next probe ', time(c.engine.nextProbe)));
   }
 
   function renderOverview(body, o) {
-    // A scope column goes beside the channel once engines pause per scope.
     const rows = o.channels.map(c => el('tr', { 'data-channel': c.channel },
       el('td', {}, el('b', {}, text(c.channel))), num(c.pending), num(c.dueNow), num(c.retrying), num(c.inFlight),
       el('td', { class: 'num' }, link('dead?channel=' + encodeURIComponent(c.channel), Number(c.dead).toLocaleString('en-US'))),
