@@ -239,6 +239,11 @@ class VapidKeyPairsAndScopesTest {
       herald.start();
       await(() -> keys.stream().allMatch(k -> herald.find(k).orElseThrow().state() == DeliveryState.DELIVERED),
           "every delivery of the healthy scopes");
+      // Sends to the refused scope that left before its pause come back refused and are put back:
+      // wait until none is still in flight before looking at them.
+      await(() -> java.util.stream.IntStream.range(0, 10)
+          .allMatch(i -> herald.find("apple-old-" + i).orElseThrow().state() != DeliveryState.IN_FLIGHT),
+          "the refused scope's deliveries put back");
       assertThat(herald.pausedScopes()).containsExactly(refused);
       assertThat(events.events("paused")).containsExactly("paused " + refused);
       for (int i = 0; i < 10; i++) {
